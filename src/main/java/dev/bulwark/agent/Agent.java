@@ -1,0 +1,49 @@
+package dev.bulwark.agent;
+
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.enforce.RuleSetWriter;
+import dev.bulwark.telemetry.AgentLog;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.health.Readiness;
+
+/** The running agent: brings the policy sources up at start, then serves until it is told to stop. */
+@Singleton
+public class Agent implements QuarkusApplication {
+    @Inject
+    BulwarkConfig config;
+    @Inject
+    AgentMode mode;
+    @Inject
+    AgentLog log;
+    @Inject
+    PolicyDirectory directory;
+    @Inject
+    PolicyEngine engine;
+    @Inject
+    RuleSetWriter writer;
+    @Inject
+    @Readiness
+    AgentReadiness readiness;
+
+    void onStart(@Observes StartupEvent started) {
+        log.info("Bulwark started in standalone mode on host " + engine.hostName() + "; rules: " + writer.describe());
+        if (mode.clusterDetected()) {
+            log.warn("A Kubernetes cluster is reachable, but Kubernetes mode is not available in this build:"
+                    + " only host policies from " + config.policyDir() + " apply");
+        }
+        directory.start();
+        engine.refresh();
+        readiness.policiesLoaded();
+    }
+
+    @Override
+    public int run(String... args) {
+        Quarkus.waitForExit();
+        return 0;
+    }
+}

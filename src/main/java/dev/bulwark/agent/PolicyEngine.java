@@ -1,0 +1,87 @@
+package dev.bulwark.agent;
+
+import dev.bulwark.compile.PolicySelection;
+import dev.bulwark.compile.RuleCompiler;
+import dev.bulwark.compile.RuleSet;
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.enforce.RuleSetWriter;
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.identity.EndpointRegistry;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.PolicyKind;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Keeps every endpoint's rule set in step with the policies and endpoints: on any change it recompiles and
+ * hands the writer only the rule sets that differ from what it already has.
+ */
+@Singleton
+public class PolicyEngine {
+    @Inject
+    BulwarkConfig config;
+    @Inject
+    EndpointRegistry endpoints;
+    @Inject
+    PolicyStore store;
+    @Inject
+    RuleSetWriter writer;
+    @Inject
+    AgentMode mode;
+
+    private final Map<Endpoint, RuleSet> applied = new HashMap<>();
+
+    void onPolicies(@Observes PolicyStore.PoliciesChanged change) {
+        refresh();
+    }
+
+    void onEndpoint(@Observes EndpointRegistry.EndpointChanged change) {
+        if (change.removed()) {
+            synchronized (this) {
+                applied.remove(change.endpoint());
+            }
+            writer.remove(change.endpoint());
+        } else {
+            refresh();
+        }
+    }
+
+    /** Recompiles every endpoint; the writer sees only what changed. */
+    public synchronized void refresh() {
+        List<Policy> enabled = store.all().stream().filter(this::enabled).toList();
+        for (Endpoint endpoint : endpoints.all()) {
+            RuleSet ruleSet = RuleCompiler.compile(endpoint, PolicySelection.applicable(enabled, endpoint),
+                    new RuleCompiler.Options(postures(endpoint), config.matchArgs()));
+            if (!ruleSet.equals(applied.get(endpoint))) {
+                applied.put(endpoint, ruleSet);
+                writer.apply(ruleSet);
+            }
+        }
+    }
+
+    public String hostName() {
+        return endpoints.host().hostName();
+    }
+
+    public synchronized RuleSet ruleSet(Endpoint endpoint) {
+        return applied.get(endpoint);
+    }
+
+    private boolean enabled(Policy policy) {
+        return policy.kind() == PolicyKind.KubeArmorHostPolicy
+                ? mode.standalone() || config.enableKubeArmorHostPolicy()
+                : config.enableKubeArmorPolicy();
+    }
+
+    private RuleCompiler.Postures postures(Endpoint endpoint) {
+        return endpoint.isHost()
+                ? new RuleCompiler.Postures(config.hostDefaultFilePosture(), config.hostDefaultNetworkPosture(),
+                        config.hostDefaultCapabilitiesPosture())
+                : new RuleCompiler.Postures(config.defaultFilePosture(), config.defaultNetworkPosture(),
+                        config.defaultCapabilitiesPosture());
+    }
+}

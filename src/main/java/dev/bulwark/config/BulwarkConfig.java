@@ -1,0 +1,106 @@
+package dev.bulwark.config;
+
+import dev.bulwark.policy.Posture;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Agent settings. Keys are KubeArmor's own (camelCase, as in its flags and `kubearmor-config` ConfigMap) under
+ * the prefix `bulwark.`, with KubeArmor's defaults; e.g. `-Dbulwark.defaultFilePosture=block` or the
+ * environment variable BULWARK_DEFAULTFILEPOSTURE=block. A value that cannot be converted stops the start
+ * with a message naming its key; {@link ConfigCheck} adds the range checks.
+ */
+@ConfigMapping(prefix = "bulwark", namingStrategy = ConfigMapping.NamingStrategy.VERBATIM)
+public interface BulwarkConfig {
+    /** Cluster name reported in every alert and log. */
+    @WithDefault("default")
+    String cluster();
+
+    /** Host name reported in alerts and matched by host policies; the machine's host name when unset. */
+    Optional<String> host();
+
+    /** Port of the KubeArmor-compatible gRPC services (feeder.LogService, policy.PolicyService). */
+    @WithDefault("32767")
+    int grpc();
+
+    /** Port of the HTTP endpoints: /q/health/live, /q/health/ready, /q/metrics. */
+    @WithDefault("32768")
+    int healthPort();
+
+    /** Where alerts and logs go as JSON lines: `stdout`, a file path, or `none`. */
+    @WithDefault("none")
+    String logPath();
+
+    /** Classes of container events reported as logs. */
+    @WithDefault("process,file,network,capabilities")
+    List<Visibility> visibility();
+
+    /** Classes of host events reported as logs (KubeArmor's "default" means this list). */
+    @WithDefault("process,file,network,capabilities")
+    List<Visibility> hostVisibility();
+
+    @WithDefault("audit")
+    Posture defaultFilePosture();
+
+    @WithDefault("audit")
+    Posture defaultNetworkPosture();
+
+    @WithDefault("audit")
+    Posture defaultCapabilitiesPosture();
+
+    @WithDefault("audit")
+    Posture hostDefaultFilePosture();
+
+    @WithDefault("audit")
+    Posture hostDefaultNetworkPosture();
+
+    @WithDefault("audit")
+    Posture hostDefaultCapabilitiesPosture();
+
+    /** Limit alerts per container: at most maxAlertPerSec, then silence for throttleSec seconds. */
+    @WithDefault("true")
+    boolean alertThrottling();
+
+    @WithDefault("10")
+    int maxAlertPerSec();
+
+    @WithDefault("30")
+    int throttleSec();
+
+    /** Namespaces whose containers are neither monitored nor enforced. */
+    @WithDefault("kube-system,kubearmor")
+    List<String> untrackedNs();
+
+    /** Preferred LSMs in order; Bulwark enforces with `bpf` and reports the others as unsupported. */
+    @WithDefault("bpf")
+    List<String> lsm();
+
+    /** Where BPF maps are pinned so enforcement survives an agent restart. */
+    @WithDefault("/sys/fs/bpf")
+    String bpfFsPath();
+
+    /** Enforce `allowedArgs` of process rules. */
+    @WithDefault("true")
+    boolean matchArgs();
+
+    @WithDefault("true")
+    boolean enableKubeArmorPolicy();
+
+    /** Host policies; always on in standalone mode, as in KubeArmor's systemd mode. */
+    @WithDefault("false")
+    boolean enableKubeArmorHostPolicy();
+
+    /** Run in Kubernetes mode when a cluster is reachable (in-cluster or kubeconfig). */
+    @WithDefault("true")
+    boolean k8s();
+
+    /** Container runtime socket; auto-discovered when unset. */
+    Optional<String> criSocket();
+
+    /** Standalone mode: directory of policy files (YAML or JSON), watched for changes. */
+    @WithDefault("/etc/bulwark/policies")
+    Path policyDir();
+}

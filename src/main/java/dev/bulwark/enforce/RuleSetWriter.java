@@ -1,0 +1,16 @@
+package dev.bulwark.enforce;
+
+import dev.bulwark.compile.RuleSet;
+import dev.bulwark.identity.Endpoint;
+
+/** Puts rule sets where they take effect. The kernel enforcer implements this; until then, a reporter does. */
+public interface RuleSetWriter {
+    /** Replace whatever the endpoint had with this rule set. */
+    void apply(RuleSet ruleSet);
+
+    /** The endpoint is gone: drop its rules. */
+    void remove(Endpoint endpoint);
+
+    /** Human-readable name of where rules go, for logs and readiness. */
+    String describe();
+}

@@ -1,0 +1,44 @@
+package dev.bulwark.identity;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.bulwark.policy.Selectors;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What policies are applied to: one container (of a pod, in a namespace, with labels) or the host itself.
+ * For the host, labels are the node's labels plus {@code kubearmor.io/hostname}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Endpoint(Type type, String namespace, String pod, String container, Map<String, String> labels,
+        KernelIdentity identity) {
+
+    public enum Type { HOST, CONTAINER }
+
+    public Endpoint {
+        labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
+    }
+
+    public static Endpoint host(String hostName, Map<String, String> nodeLabels) {
+        Map<String, String> labels = new TreeMap<>(nodeLabels);
+        labels.put(Selectors.HOSTNAME_LABEL, hostName);
+        return new Endpoint(Type.HOST, null, null, null, labels, KernelIdentity.HOST);
+    }
+
+    public static Endpoint container(String namespace, String pod, String container, Map<String, String> labels,
+            KernelIdentity identity) {
+        return new Endpoint(Type.CONTAINER, namespace, pod, container, labels, identity);
+    }
+
+    @JsonIgnore
+    public boolean isHost() {
+        return type == Type.HOST;
+    }
+
+    @JsonIgnore
+    public String hostName() {
+        return labels.get(Selectors.HOSTNAME_LABEL);
+    }
+}

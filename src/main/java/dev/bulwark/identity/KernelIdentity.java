@@ -1,0 +1,13 @@
+package dev.bulwark.identity;
+
+/**
+ * How the kernel tells endpoints apart: the inode numbers of a task's pid and mount namespaces. Processes of
+ * the host (the initial pid namespace) all map to {@link #HOST}.
+ */
+public record KernelIdentity(long pidNs, long mntNs) {
+    public static final KernelIdentity HOST = new KernelIdentity(0, 0);
+
+    public boolean isHost() {
+        return equals(HOST);
+    }
+}

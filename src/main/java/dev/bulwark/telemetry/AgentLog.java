@@ -1,0 +1,106 @@
+package dev.bulwark.telemetry;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.identity.EndpointRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.jboss.logging.Logger;
+
+/**
+ * The agent's own messages (policy applied, file rejected...): to the application log, and as KubeArmor
+ * `Message` records, one JSON object per line, to `logPath` (stdout, a file, or none).
+ */
+@Singleton
+public class AgentLog {
+    private static final Logger LOG = Logger.getLogger("bulwark");
+    /** KubeArmor's UpdatedTime shape: UTC with microseconds. */
+    static final DateTimeFormatter UPDATED_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** KubeArmor's feeder.Message, with its field names. */
+    public record Message(
+            @JsonProperty("Timestamp") long timestamp,
+            @JsonProperty("UpdatedTime") String updatedTime,
+            @JsonProperty("ClusterName") String clusterName,
+            @JsonProperty("HostName") String hostName,
+            @JsonProperty("HostIP") String hostIp,
+            @JsonProperty("Type") String type,
+            @JsonProperty("Level") String level,
+            @JsonProperty("Message") String message) {
+    }
+
+    private final String cluster;
+    private final String hostName;
+    private final PrintStream out;
+
+    @Inject
+    public AgentLog(BulwarkConfig config, EndpointRegistry endpoints) {
+        this.cluster = config.cluster();
+        this.hostName = endpoints.host().hostName();
+        this.out = switch (config.logPath()) {
+            case "none" -> null;
+            case "stdout" -> System.out;
+            default -> open(config.logPath());
+        };
+    }
+
+    public void info(String message) {
+        LOG.info(message);
+        emit("INFO", message);
+    }
+
+    public void warn(String message) {
+        LOG.warn(message);
+        emit("WARN", message);
+    }
+
+    public void error(String message) {
+        LOG.error(message);
+        emit("ERROR", message);
+    }
+
+    private void emit(String level, String message) {
+        if (out == null) {
+            return;
+        }
+        Instant now = Instant.now();
+        Message record = new Message(now.getEpochSecond(), UPDATED_TIME.format(now), cluster, hostName, "",
+                "AgentLog", level, message);
+        try {
+            String line = JSON.writeValueAsString(record);
+            synchronized (out) {
+                out.println(line);
+                out.flush();
+            }
+        } catch (IOException e) {
+            LOG.error("cannot write a log record", e);
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        if (out != null && out != System.out) {
+            out.close();
+        }
+    }
+
+    private static PrintStream open(String path) {
+        try {
+            return new PrintStream(new FileOutputStream(path, true), true, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("bulwark.logPath: cannot open " + path, e);
+        }
+    }
+}
