@@ -6,6 +6,11 @@ package dev.bulwark.policy;
  */
 public record Policy(PolicyKind kind, String namespace, String name, PolicySpec spec) {
 
+    /** The same policy under another name (tests and the gRPC service rename). */
+    public Policy withName(String newName) {
+        return new Policy(kind, namespace, newName, spec);
+    }
+
     /** "namespace/name" for namespaced policies, "name" otherwise: unique per kind. */
     public String qualifiedName() {
         return namespace == null ? name : namespace + "/" + name;
