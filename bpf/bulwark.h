@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every struct shared by the BPF programs and the Java side, declared once. The Java layouts
+ * (dev.bulwark.enforce.KernelLayout) are pinned to these offsets by KernelLayoutTest.
+ */
+#ifndef BULWARK_H
+#define BULWARK_H
+
+/* Longest path the enforcer assembles; anything longer is handled fail-closed. */
+#define BULWARK_PATH_MAX 4096
+/* Bytes of a path copied into an event (the rest is cut, the rule id still names the rule). */
+#define BULWARK_EVENT_PATH 256
+
+enum bulwark_class {
+	BW_CLASS_PROCESS = 0,
+	BW_CLASS_FILE = 1,
+	BW_CLASS_NETWORK = 2,
+	BW_CLASS_CAPABILITIES = 3,
+	BW_CLASS_DNS = 4,
+	BW_CLASS_COUNT = 5,
+};
+
+/* How a key's target is compared: the same order as dev.bulwark.compile.RuleSet.Match. */
+enum bulwark_match {
+	BW_MATCH_PATH = 0,
+	BW_MATCH_EXEC_NAME = 1,
+	BW_MATCH_DIRECTORY = 2,
+	BW_MATCH_DIRECTORY_RECURSIVE = 3,
+	BW_MATCH_GLOB = 4,
+	BW_MATCH_PROTOCOL = 5,
+	BW_MATCH_CAPABILITY = 6,
+	BW_MATCH_DOMAIN = 7,
+};
+
+enum bulwark_flag {
+	BW_FLAG_OWNER_ONLY = 1,
+	BW_FLAG_READ_ONLY = 2,
+	BW_FLAG_PTS = 4,
+};
+
+/* Which endpoint a task belongs to: its pid and mount namespace inodes; the host is (0, 0). */
+struct endpoint_key {
+	__u32 pid_ns;
+	__u32 mnt_ns;
+};
+
+/* One key of an endpoint's rule map: FNV-1a 64 hashes of the target and of the source ("" = any). */
+struct rule_key {
+	__u64 target;
+	__u64 source;
+	__u32 rule_class;
+	__u32 match;
+};
+
+/* One action's claim on a key: rule id (0 = none) and narrowing flags. */
+struct rule_slot {
+	__u32 rule;
+	__u32 flags;
+};
+
+struct rule_value {
+	struct rule_slot allow;
+	struct rule_slot audit;
+	struct rule_slot block;
+};
+
+/* Per endpoint and class: whitelist mode (1) and the posture for what no Allow covers (1 = block). */
+struct endpoint_modes {
+	__u8 whitelist[BW_CLASS_COUNT];
+	__u8 posture_block[BW_CLASS_COUNT];
+	__u8 pad[6];
+};
+
+enum bulwark_decision {
+	BW_DECISION_BLOCKED = 1,        /* a Block rule matched: denied */
+	BW_DECISION_AUDITED = 2,        /* an Audit rule matched: allowed, reported */
+	BW_DECISION_POSTURE_BLOCKED = 3, /* whitelist mode, nothing allowed it, posture block: denied */
+	BW_DECISION_POSTURE_AUDITED = 4, /* whitelist mode, nothing allowed it, posture audit: reported */
+};
+
+enum bulwark_hook {
+	BW_HOOK_BPRM_CHECK = 1,
+	BW_HOOK_FILE_OPEN = 2,
+};
+
+/* What the ring buffer carries for every decision worth reporting. */
+struct event {
+	__u64 timestamp;
+	__u32 pid;
+	__u32 tgid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 pid_ns;
+	__u32 mnt_ns;
+	__u32 rule;
+	__u8 hook;
+	__u8 rule_class;
+	__u8 decision;
+	__u8 path_truncated;
+	__s32 retval;
+	char comm[16];
+	char path[BULWARK_EVENT_PATH];
+	char source[BULWARK_EVENT_PATH];
+};
+
+#endif
