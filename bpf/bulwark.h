@@ -101,6 +101,7 @@ struct event {
 	char comm[16];
 	char path[BULWARK_EVENT_PATH];
 	char source[BULWARK_EVENT_PATH];
+	__u32 pad; /* explicit, so that both sides agree on the 8-byte aligned size */
 };
 
 #endif

@@ -24,6 +24,7 @@ char LICENSE[] SEC("license") = "GPL";
 struct rules_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct rule_key);
 	__type(value, struct rule_value);
 } rules_template SEC(".maps");
@@ -72,10 +73,11 @@ struct {
 struct walk {
 	void *rules;
 	const char *path;
-	__u64 hash;
+	__u64 hash;      /* the path so far */
+	__u64 dir_hash;  /* the path up to and including its last slash */
+	__u64 name_hash; /* the part after the last slash */
 	__u64 source;
 	__u32 rule_class;
-	__u32 last_slash;
 	struct rule_slot allow, audit, block;
 	int done;
 };
@@ -117,22 +119,26 @@ static long walk_byte(__u32 i, struct walk *w)
 	w->hash = (w->hash ^ (__u8)c) * FNV_PRIME;
 	if (c == '/') {
 		lookup(w, w->hash, BW_MATCH_DIRECTORY_RECURSIVE);
-		w->last_slash = i;
+		w->dir_hash = w->hash;
+		w->name_hash = FNV_OFFSET;
+	} else {
+		w->name_hash = (w->name_hash ^ (__u8)c) * FNV_PRIME;
 	}
 	return 0;
 }
 
+/* FNV-1a 64 of a NUL-terminated string: the hash user space computes for rule targets and sources. */
 static __always_inline __u64 hash_string(const char *s)
 {
-	struct walk w = {.path = s, .hash = FNV_OFFSET};
-	/* Only the hash is wanted: no rules map, so lookups are skipped below. */
+	__u64 hash = FNV_OFFSET;
+
 	for (int i = 0; i < BULWARK_PATH_MAX; i++) {
 		char c = s[i & (BULWARK_PATH_MAX - 1)];
 		if (c == 0)
 			break;
-		w.hash = (w.hash ^ (__u8)c) * FNV_PRIME;
+		hash = (hash ^ (__u8)c) * FNV_PRIME;
 	}
-	return w.hash;
+	return hash;
 }
 
 static __always_inline struct endpoint_key endpoint_of(struct task_struct *task)
@@ -242,6 +248,9 @@ static __always_inline int decide(__u8 hook, __u32 rule_class, struct path *targ
 	if (len > 0 && rules) {
 		bpf_loop(BULWARK_PATH_MAX, walk_byte, &w, 0);
 		lookup(&w, w.hash, BW_MATCH_PATH);
+		lookup(&w, w.dir_hash, BW_MATCH_DIRECTORY);
+		if (rule_class == BW_CLASS_PROCESS)
+			lookup(&w, w.name_hash, BW_MATCH_EXEC_NAME);
 	}
 
 	if (applies(&w.block, write, owner)) {

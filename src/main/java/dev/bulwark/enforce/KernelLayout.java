@@ -1,0 +1,89 @@
+package dev.bulwark.enforce;
+
+import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+
+/**
+ * The Java view of the structs in bpf/bulwark.h, field for field. KernelLayoutTest compiles the header and
+ * checks every offset and size against these layouts.
+ */
+public final class KernelLayout {
+    private KernelLayout() {
+    }
+
+    public static final int PATH_MAX = 4096;
+    public static final int EVENT_PATH = 256;
+    public static final int CLASS_COUNT = 5;
+
+    public static final StructLayout ENDPOINT_KEY = MemoryLayout.structLayout(
+            JAVA_INT.withName("pid_ns"),
+            JAVA_INT.withName("mnt_ns")).withName("endpoint_key");
+
+    public static final StructLayout RULE_KEY = MemoryLayout.structLayout(
+            JAVA_LONG.withName("target"),
+            JAVA_LONG.withName("source"),
+            JAVA_INT.withName("rule_class"),
+            JAVA_INT.withName("match")).withName("rule_key");
+
+    public static final StructLayout RULE_SLOT = MemoryLayout.structLayout(
+            JAVA_INT.withName("rule"),
+            JAVA_INT.withName("flags")).withName("rule_slot");
+
+    public static final StructLayout RULE_VALUE = MemoryLayout.structLayout(
+            RULE_SLOT.withName("allow"),
+            RULE_SLOT.withName("audit"),
+            RULE_SLOT.withName("block")).withName("rule_value");
+
+    public static final StructLayout ENDPOINT_MODES = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("whitelist"),
+            MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("posture_block"),
+            MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("pad")).withName("endpoint_modes");
+
+    public static final StructLayout EVENT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("timestamp"),
+            JAVA_INT.withName("pid"),
+            JAVA_INT.withName("tgid"),
+            JAVA_INT.withName("ppid"),
+            JAVA_INT.withName("uid"),
+            JAVA_INT.withName("pid_ns"),
+            JAVA_INT.withName("mnt_ns"),
+            JAVA_INT.withName("rule"),
+            JAVA_BYTE.withName("hook"),
+            JAVA_BYTE.withName("rule_class"),
+            JAVA_BYTE.withName("decision"),
+            JAVA_BYTE.withName("path_truncated"),
+            JAVA_INT.withName("retval"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm"),
+            MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("path"),
+            MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("source"),
+            JAVA_INT.withName("pad")).withName("event");
+
+    /** Byte offset of a field, by name (nested fields: "allow", "rule"). */
+    public static long offset(StructLayout layout, String... path) {
+        MemoryLayout.PathElement[] elements = new MemoryLayout.PathElement[path.length];
+        for (int i = 0; i < path.length; i++) {
+            elements[i] = groupElement(path[i]);
+        }
+        return layout.byteOffset(elements);
+    }
+
+    /** enum bulwark_decision */
+    public static final int DECISION_BLOCKED = 1;
+    public static final int DECISION_AUDITED = 2;
+    public static final int DECISION_POSTURE_BLOCKED = 3;
+    public static final int DECISION_POSTURE_AUDITED = 4;
+
+    /** enum bulwark_hook */
+    public static final int HOOK_BPRM_CHECK = 1;
+    public static final int HOOK_FILE_OPEN = 2;
+
+    /** enum bulwark_flag */
+    public static final int FLAG_OWNER_ONLY = 1;
+    public static final int FLAG_READ_ONLY = 2;
+    public static final int FLAG_PTS = 4;
+}

@@ -1,0 +1,96 @@
+package dev.bulwark.enforce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.bulwark.compile.RuleSet;
+import java.io.IOException;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pins the Java layouts to bpf/bulwark.h: a C program built against the header prints every struct size,
+ * field offset and enum value, and each must equal what the Java side assumes.
+ */
+class KernelLayoutTest {
+    static final Map<String, StructLayout> STRUCTS = Map.of(
+            "endpoint_key", KernelLayout.ENDPOINT_KEY,
+            "rule_key", KernelLayout.RULE_KEY,
+            "rule_slot", KernelLayout.RULE_SLOT,
+            "rule_value", KernelLayout.RULE_VALUE,
+            "endpoint_modes", KernelLayout.ENDPOINT_MODES,
+            "event", KernelLayout.EVENT);
+
+    @Test
+    void javaLayoutsMatchTheHeader(@TempDir Path dir) throws IOException, InterruptedException {
+        Map<String, Long> expected = new LinkedHashMap<>();
+        StringBuilder c = new StringBuilder("""
+                #include <stdio.h>
+                #include <stddef.h>
+                #include <linux/types.h>
+                #include "bulwark.h"
+                int main(void) {
+                """);
+        STRUCTS.forEach((name, layout) -> {
+            line(c, expected, "sizeof " + name, "sizeof(struct " + name + ")", layout.byteSize());
+            for (MemoryLayout member : layout.memberLayouts()) {
+                String field = member.name().orElseThrow();
+                line(c, expected, name + "." + field, "offsetof(struct " + name + ", " + field + ")",
+                        KernelLayout.offset(layout, field));
+            }
+        });
+        line(c, expected, "BULWARK_PATH_MAX", "BULWARK_PATH_MAX", KernelLayout.PATH_MAX);
+        line(c, expected, "BULWARK_EVENT_PATH", "BULWARK_EVENT_PATH", KernelLayout.EVENT_PATH);
+        line(c, expected, "BW_CLASS_COUNT", "BW_CLASS_COUNT", KernelLayout.CLASS_COUNT);
+        for (RuleSet.RuleClass ruleClass : RuleSet.RuleClass.values()) {
+            line(c, expected, "class " + ruleClass, "BW_CLASS_" + (ruleClass == RuleSet.RuleClass.CAPABILITIES
+                    ? "CAPABILITIES" : ruleClass.name()), ruleClass.ordinal());
+        }
+        for (RuleSet.Match match : RuleSet.Match.values()) {
+            line(c, expected, "match " + match, "BW_MATCH_" + match.name(), match.ordinal());
+        }
+        List.of("OWNER_ONLY:" + KernelLayout.FLAG_OWNER_ONLY, "READ_ONLY:" + KernelLayout.FLAG_READ_ONLY,
+                "PTS:" + KernelLayout.FLAG_PTS, "DECISION_BLOCKED:" + KernelLayout.DECISION_BLOCKED,
+                "DECISION_AUDITED:" + KernelLayout.DECISION_AUDITED,
+                "DECISION_POSTURE_BLOCKED:" + KernelLayout.DECISION_POSTURE_BLOCKED,
+                "DECISION_POSTURE_AUDITED:" + KernelLayout.DECISION_POSTURE_AUDITED,
+                "HOOK_BPRM_CHECK:" + KernelLayout.HOOK_BPRM_CHECK, "HOOK_FILE_OPEN:" + KernelLayout.HOOK_FILE_OPEN)
+                .forEach(pair -> {
+                    String[] parts = pair.split(":");
+                    String symbol = parts[0].startsWith("DECISION") || parts[0].startsWith("HOOK")
+                            ? "BW_" + parts[0] : "BW_FLAG_" + parts[0];
+                    line(c, expected, symbol, symbol, Long.parseLong(parts[1]));
+                });
+        c.append("return 0; }\n");
+
+        Path source = dir.resolve("layout.c");
+        Files.writeString(source, c);
+        Path binary = dir.resolve("layout");
+        run(dir, "cc", "-I", Path.of("bpf").toAbsolutePath().toString(), "-o", binary.toString(), source.toString());
+        Map<String, Long> actual = new LinkedHashMap<>();
+        for (String line : run(dir, binary.toString()).split("\n")) {
+            int eq = line.lastIndexOf('=');
+            actual.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1)));
+        }
+        assertEquals(expected, actual);
+    }
+
+    private static void line(StringBuilder c, Map<String, Long> expected, String label, String expression,
+            long javaValue) {
+        c.append("printf(\"%s=%ld\\n\", \"").append(label).append("\", (long)(").append(expression).append("));\n");
+        expected.put(label, javaValue);
+    }
+
+    private static String run(Path dir, String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), String.join(" ", command) + ":\n" + output);
+        return output;
+    }
+}
