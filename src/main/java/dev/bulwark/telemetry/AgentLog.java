@@ -71,13 +71,34 @@ public class AgentLog {
         emit("ERROR", message);
     }
 
+    /** An alert from the enforcer or the monitor, as one JSON line. */
+    public void alert(Alert alert) {
+        write(alert);
+    }
+
+    public String cluster() {
+        return cluster;
+    }
+
+    public String hostName() {
+        return hostName;
+    }
+
+    /** KubeArmor's UpdatedTime of an instant. */
+    public static String updatedTime(Instant instant) {
+        return UPDATED_TIME.format(instant);
+    }
+
     private void emit(String level, String message) {
+        Instant now = Instant.now();
+        write(new Message(now.getEpochSecond(), UPDATED_TIME.format(now), cluster, hostName, "", "AgentLog", level,
+                message));
+    }
+
+    private void write(Object record) {
         if (out == null) {
             return;
         }
-        Instant now = Instant.now();
-        Message record = new Message(now.getEpochSecond(), UPDATED_TIME.format(now), cluster, hostName, "",
-                "AgentLog", level, message);
         try {
             String line = JSON.writeValueAsString(record);
             synchronized (out) {

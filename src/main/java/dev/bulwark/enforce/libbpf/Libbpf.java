@@ -24,7 +24,7 @@ public final class Libbpf {
     private Libbpf() {
     }
 
-    static final Linker LINKER = Linker.nativeLinker();
+    public static final Linker LINKER = Linker.nativeLinker();
     static final SymbolLookup LIBBPF = SymbolLookup.libraryLookup("libbpf.so.1", Arena.global());
     static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -59,6 +59,22 @@ public final class Libbpf {
     public static MemorySegment bpf_object__open_file(MemorySegment errno, MemorySegment path, MemorySegment opts) {
         try {
             return (MemorySegment) bpf_object__open_file.HANDLE.invokeExact(errno, path, opts);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // struct bpf_object *bpf_object__open_mem(const void *obj_buf, size_t obj_buf_sz,
+    //                                        const struct bpf_object_open_opts *opts)
+    private static final class bpf_object__open_mem {
+        static final MethodHandle HANDLE = handle("bpf_object__open_mem",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, ADDRESS), ERRNO);
+    }
+
+    public static MemorySegment bpf_object__open_mem(MemorySegment errno, MemorySegment buffer, long size,
+            MemorySegment opts) {
+        try {
+            return (MemorySegment) bpf_object__open_mem.HANDLE.invokeExact(errno, buffer, size, opts);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -166,6 +182,47 @@ public final class Libbpf {
     public static int bpf_map__fd(MemorySegment map) {
         try {
             return (int) bpf_map__fd.HANDLE.invokeExact(map);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // int bpf_object__btf_fd(const struct bpf_object *obj)
+    private static final class bpf_object__btf_fd {
+        static final MethodHandle HANDLE = handle("bpf_object__btf_fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+
+    public static int bpf_object__btf_fd(MemorySegment object) {
+        try {
+            return (int) bpf_object__btf_fd.HANDLE.invokeExact(object);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // __u32 bpf_map__btf_key_type_id(const struct bpf_map *map)
+    private static final class bpf_map__btf_key_type_id {
+        static final MethodHandle HANDLE = handle("bpf_map__btf_key_type_id",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+
+    public static int bpf_map__btf_key_type_id(MemorySegment map) {
+        try {
+            return (int) bpf_map__btf_key_type_id.HANDLE.invokeExact(map);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // __u32 bpf_map__btf_value_type_id(const struct bpf_map *map)
+    private static final class bpf_map__btf_value_type_id {
+        static final MethodHandle HANDLE = handle("bpf_map__btf_value_type_id",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+
+    public static int bpf_map__btf_value_type_id(MemorySegment map) {
+        try {
+            return (int) bpf_map__btf_value_type_id.HANDLE.invokeExact(map);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -309,5 +366,10 @@ public final class Libbpf {
 
         public static final long SZ = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("sz"));
         public static final long MAP_FLAGS = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("map_flags"));
+        public static final long BTF_FD = LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("btf_fd"));
+        public static final long BTF_KEY_TYPE_ID =
+                LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("btf_key_type_id"));
+        public static final long BTF_VALUE_TYPE_ID =
+                LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("btf_value_type_id"));
     }
 }

@@ -1,0 +1,161 @@
+package dev.bulwark.enforce;
+
+import dev.bulwark.enforce.libbpf.Libbpf;
+import dev.bulwark.enforce.libbpf.Libc;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A loaded BPF object and its attached programs, over the raw bindings: every failure becomes a
+ * {@link BpfException} with the errno in words, and every native resource is released on close.
+ */
+public final class Bpf implements AutoCloseable {
+    /** bpf_map_type values used here (uapi/linux/bpf.h). */
+    public static final int MAP_TYPE_HASH = 1;
+    /**
+     * BPF_F_NO_PREALLOC, as the template in enforcer.bpf.c: entries are allocated on use. (The kernel does not
+     * compare max_entries of hash inner maps, so each endpoint's map is sized to its configured limit.)
+     */
+    public static final int INNER_MAP_FLAGS = 1;
+
+    private final MemorySegment object;
+    private final List<MemorySegment> links = new ArrayList<>();
+
+    private Bpf(MemorySegment object) {
+        this.object = object;
+    }
+
+    /** Opens and loads an object (the verifier runs here), then attaches all its programs. */
+    public static Bpf load(byte[] elf) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment errno = Libbpf.errnoState(call);
+            MemorySegment buffer = call.allocate(elf.length);
+            buffer.copyFrom(MemorySegment.ofArray(elf));
+            MemorySegment object = Libbpf.bpf_object__open_mem(errno, buffer, elf.length, MemorySegment.NULL);
+            if (object.equals(MemorySegment.NULL)) {
+                throw new BpfException("bpf_object__open_mem", Libbpf.errno(errno));
+            }
+            Bpf bpf = new Bpf(object);
+            try {
+                int loaded = Libbpf.bpf_object__load(object);
+                if (loaded < 0) {
+                    throw new BpfException("loading the BPF programs (verifier output above)", -loaded);
+                }
+                bpf.attachAll(call);
+                return bpf;
+            } catch (RuntimeException e) {
+                bpf.close();
+                throw e;
+            }
+        }
+    }
+
+    private void attachAll(Arena call) {
+        MemorySegment errno = Libbpf.errnoState(call);
+        for (MemorySegment program = Libbpf.bpf_object__next_program(object, MemorySegment.NULL);
+                !program.equals(MemorySegment.NULL);
+                program = Libbpf.bpf_object__next_program(object, program)) {
+            MemorySegment link = Libbpf.bpf_program__attach(errno, program);
+            if (link.equals(MemorySegment.NULL)) {
+                String name = Libbpf.bpf_program__name(program).reinterpret(256).getString(0);
+                throw new BpfException("attaching " + name, Libbpf.errno(errno));
+            }
+            links.add(link);
+        }
+    }
+
+    /** The file descriptor of one of the object's maps. */
+    public int mapFd(String name) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment map = Libbpf.bpf_object__find_map_by_name(object, call.allocateFrom(name));
+            if (map.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("the BPF object has no map " + name);
+            }
+            return Libbpf.bpf_map__fd(map);
+        }
+    }
+
+    /**
+     * A new, empty map shaped exactly like one of the object's maps (type, key and value with their BTF, flags)
+     * but with its own size: what a hash-of-maps accepts as an inner map. The caller closes the descriptor.
+     */
+    public int createLike(String template, int maxEntries) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment map = Libbpf.bpf_object__find_map_by_name(object, call.allocateFrom(template));
+            if (map.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("the BPF object has no map " + template);
+            }
+            MemorySegment opts = call.allocate(Libbpf.bpf_map_create_opts.LAYOUT);
+            opts.set(ValueLayout.JAVA_LONG, Libbpf.bpf_map_create_opts.SZ, Libbpf.bpf_map_create_opts.LAYOUT.byteSize());
+            opts.set(ValueLayout.JAVA_INT, Libbpf.bpf_map_create_opts.MAP_FLAGS, INNER_MAP_FLAGS);
+            // Same BTF as the template: the kernel compares what BTF implies (timer and kptr fields, 6.1).
+            opts.set(ValueLayout.JAVA_INT, Libbpf.bpf_map_create_opts.BTF_FD, Libbpf.bpf_object__btf_fd(object));
+            opts.set(ValueLayout.JAVA_INT, Libbpf.bpf_map_create_opts.BTF_KEY_TYPE_ID,
+                    Libbpf.bpf_map__btf_key_type_id(map));
+            opts.set(ValueLayout.JAVA_INT, Libbpf.bpf_map_create_opts.BTF_VALUE_TYPE_ID,
+                    Libbpf.bpf_map__btf_value_type_id(map));
+            int fd = Libbpf.bpf_map_create(MAP_TYPE_HASH, call.allocateFrom("bw_rules"),
+                    (int) KernelLayout.RULE_KEY.byteSize(), (int) KernelLayout.RULE_VALUE.byteSize(), maxEntries, opts);
+            if (fd < 0) {
+                throw new BpfException("creating a map like " + template, -fd);
+            }
+            return fd;
+        }
+    }
+
+    /** Writes one entry; `what` names it in the error. */
+    public static void update(int fd, MemorySegment key, MemorySegment value, String what) {
+        int result = Libbpf.bpf_map_update_elem(fd, key, value, 0);
+        if (result < 0) {
+            throw new BpfException("writing " + what, -result);
+        }
+    }
+
+    /** Deletes a key; false when it was not there. */
+    public static boolean delete(int fd, MemorySegment key) {
+        int result = Libbpf.bpf_map_delete_elem(fd, key);
+        if (result == -2) { // ENOENT
+            return false;
+        }
+        if (result < 0) {
+            throw new BpfException("deleting a map entry", -result);
+        }
+        return true;
+    }
+
+    /** Reads a value; false when the key is not there. */
+    public static boolean lookup(int fd, MemorySegment key, MemorySegment value) {
+        int result = Libbpf.bpf_map_lookup_elem(fd, key, value);
+        if (result == -2) {
+            return false;
+        }
+        if (result < 0) {
+            throw new BpfException("reading a map entry", -result);
+        }
+        return true;
+    }
+
+    public static void closeFd(int fd) {
+        Libc.close(fd);
+    }
+
+    static String strerror(int errno) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment buffer = call.allocate(256);
+            Libbpf.libbpf_strerror(errno, buffer, 256);
+            return buffer.getString(0);
+        } catch (RuntimeException | LinkageError e) {
+            return "error " + errno;
+        }
+    }
+
+    @Override
+    public void close() {
+        links.forEach(Libbpf::bpf_link__destroy);
+        links.clear();
+        Libbpf.bpf_object__close(object);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.bulwark.enforce;
+
+import dev.bulwark.compile.RuleSet;
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.telemetry.Alert;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Enforcement with BPF-LSM: loads and attaches the enforcer programs, writes each endpoint's rule set into
+ * the kernel maps, and turns the ring buffer's events into alerts that name policy, severity and message
+ * by the rule id each event carries.
+ */
+public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
+    public static final String OBJECT = "/bpf/enforcer.bpf.o";
+
+    private final Bpf bpf;
+    private final RuleMaps maps;
+    private final RingBufferReader events;
+    private final Map<KernelIdentity, RuleSet> current = new ConcurrentHashMap<>();
+    private final BiConsumer<RuleSet, List<String>> onApplied;
+
+    /**
+     * @param alerts receives one alert per kernel event
+     * @param onApplied told, after each rule set is in the kernel, what of it could not be enforced as written
+     */
+    public BpfEnforcer(int maxRulesPerEndpoint, String cluster, String hostName, Consumer<Alert> alerts,
+            BiConsumer<RuleSet, List<String>> onApplied) {
+        this.onApplied = onApplied;
+        this.bpf = Bpf.load(object());
+        try {
+            this.maps = new RuleMaps(bpf, maxRulesPerEndpoint);
+            this.events = new RingBufferReader(bpf.mapFd("events"), event -> {
+                RuleSet ruleSet = current.get(event.identity());
+                if (ruleSet != null) {
+                    alerts.accept(KernelAlerts.alert(event, ruleSet, cluster, hostName));
+                }
+            });
+        } catch (RuntimeException e) {
+            bpf.close();
+            throw e;
+        }
+    }
+
+    private static byte[] object() {
+        try (InputStream in = BpfEnforcer.class.getResourceAsStream(OBJECT)) {
+            if (in == null) {
+                throw new IllegalStateException(OBJECT + " is missing from the build");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void apply(RuleSet ruleSet) {
+        // Alerts decode with the newest table from the moment its rules can fire.
+        RuleSet previous = current.put(ruleSet.endpoint().identity(), ruleSet);
+        try {
+            onApplied.accept(ruleSet, maps.write(ruleSet));
+        } catch (RuntimeException e) {
+            if (previous != null) {
+                current.put(ruleSet.endpoint().identity(), previous);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void remove(Endpoint endpoint) {
+        maps.remove(endpoint.identity());
+        current.remove(endpoint.identity());
+    }
+
+    @Override
+    public String describe() {
+        return "BPF-LSM";
+    }
+
+    public long eventsReceived() {
+        return events.received();
+    }
+
+    @Override
+    public void close() {
+        events.close();
+        bpf.close();
+    }
+}

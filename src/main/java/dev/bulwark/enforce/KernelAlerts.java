@@ -1,0 +1,48 @@
+package dev.bulwark.enforce;
+
+import dev.bulwark.compile.RuleSet;
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.policy.PolicyKind;
+import dev.bulwark.telemetry.AgentLog;
+import dev.bulwark.telemetry.Alert;
+import java.time.Instant;
+import java.util.List;
+
+/** Turns an enforcer event and the rule set it was decided by into a KubeArmor alert. */
+final class KernelAlerts {
+    static final String ENFORCER = "BPFLSM";
+
+    private KernelAlerts() {
+    }
+
+    static Alert alert(KernelEvent event, RuleSet ruleSet, String cluster, String hostName) {
+        Endpoint endpoint = ruleSet.endpoint();
+        boolean exec = event.hook() == KernelLayout.HOOK_BPRM_CHECK;
+        String policyName = "DefaultPosture";
+        String type = endpoint.isHost() ? "MatchedHostPolicy" : "MatchedPolicy";
+        String severity = "";
+        String tags = "";
+        List<String> atags = List.of();
+        String message = "";
+        String action = event.denied() ? "Block" : "Audit";
+        if (!event.byPosture() && event.rule() > 0 && event.rule() <= ruleSet.rules().size()) {
+            RuleSet.RuleInfo rule = ruleSet.rules().get(event.rule() - 1);
+            policyName = rule.policy().contains("/") ? rule.policy().substring(rule.policy().indexOf('/') + 1)
+                    : rule.policy();
+            type = rule.kind() == PolicyKind.KubeArmorHostPolicy ? "MatchedHostPolicy" : "MatchedPolicy";
+            severity = rule.severity() == null ? "" : rule.severity().toString();
+            atags = rule.tags() == null ? List.of() : rule.tags();
+            tags = String.join(",", atags);
+            message = rule.message() == null ? "" : rule.message();
+            action = rule.action().name();
+        }
+        Instant now = Instant.now();
+        String source = event.source().isEmpty() ? event.comm() : event.source();
+        return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), cluster, hostName,
+                endpoint.isHost() ? "" : endpoint.namespace(), endpoint.isHost() ? "" : endpoint.pod(),
+                endpoint.isHost() ? "" : endpoint.container(), event.tgid(), event.ppid(), event.tgid(), event.uid(),
+                policyName, severity, tags, atags, message, type, source, exec ? "Process" : "File",
+                event.path(), exec ? "lsm=SECURITY_BPRM_CHECK" : "lsm=SECURITY_FILE_OPEN", ENFORCER, action,
+                event.denied() ? "Permission denied" : "Passed", source);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.bulwark.enforce;
+
+import static dev.bulwark.enforce.KernelLayout.EVENT;
+import static dev.bulwark.enforce.KernelLayout.offset;
+
+import dev.bulwark.identity.KernelIdentity;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/** One `struct event` from the ring buffer, copied out of native memory. */
+public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, KernelIdentity identity, int rule,
+        int hook, int ruleClass, int decision, boolean pathTruncated, int retval, String comm, String path,
+        String source) {
+
+    private static final long PID_NS = offset(EVENT, "pid_ns");
+    private static final long MNT_NS = offset(EVENT, "mnt_ns");
+
+    public static KernelEvent read(MemorySegment event) {
+        return new KernelEvent(
+                event.get(ValueLayout.JAVA_LONG, offset(EVENT, "timestamp")),
+                event.get(ValueLayout.JAVA_INT, offset(EVENT, "pid")),
+                event.get(ValueLayout.JAVA_INT, offset(EVENT, "tgid")),
+                event.get(ValueLayout.JAVA_INT, offset(EVENT, "ppid")),
+                event.get(ValueLayout.JAVA_INT, offset(EVENT, "uid")),
+                new KernelIdentity(Integer.toUnsignedLong(event.get(ValueLayout.JAVA_INT, PID_NS)),
+                        Integer.toUnsignedLong(event.get(ValueLayout.JAVA_INT, MNT_NS))),
+                event.get(ValueLayout.JAVA_INT, offset(EVENT, "rule")),
+                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "hook"))),
+                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "rule_class"))),
+                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "decision"))),
+                event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "path_truncated")) != 0,
+                event.get(ValueLayout.JAVA_INT, offset(EVENT, "retval")),
+                string(event, "comm", 16),
+                string(event, "path", KernelLayout.EVENT_PATH),
+                string(event, "source", KernelLayout.EVENT_PATH));
+    }
+
+    private static String string(MemorySegment event, String field, int max) {
+        MemorySegment bytes = event.asSlice(offset(EVENT, field), max);
+        int length = 0;
+        while (length < max && bytes.get(ValueLayout.JAVA_BYTE, length) != 0) {
+            length++;
+        }
+        return new String(bytes.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+    }
+
+    public boolean denied() {
+        return decision == KernelLayout.DECISION_BLOCKED || decision == KernelLayout.DECISION_POSTURE_BLOCKED;
+    }
+
+    public boolean byPosture() {
+        return decision == KernelLayout.DECISION_POSTURE_BLOCKED || decision == KernelLayout.DECISION_POSTURE_AUDITED;
+    }
+}

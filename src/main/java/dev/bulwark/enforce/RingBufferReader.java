@@ -1,0 +1,94 @@
+package dev.bulwark.enforce;
+
+import dev.bulwark.enforce.libbpf.Libbpf;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads a BPF ring buffer on a dedicated thread and hands each event, copied to the heap, to a consumer.
+ * Nothing may escape the upcall (it would crash the JVM): a failing consumer is logged and counted.
+ */
+public final class RingBufferReader implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(RingBufferReader.class);
+    private static final int POLL_MILLIS = 100;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment ringBuffer;
+    private final Consumer<KernelEvent> consumer;
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public RingBufferReader(int mapFd, Consumer<KernelEvent> consumer) {
+        this.consumer = consumer;
+        try {
+            MethodHandle sample = MethodHandles.lookup().findVirtual(RingBufferReader.class, "sample",
+                    MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class, long.class)).bindTo(this);
+            MemorySegment callback = Libbpf.LINKER.upcallStub(sample, Libbpf.RING_BUFFER_SAMPLE_FN, arena);
+            MemorySegment errno = Libbpf.errnoState(arena);
+            ringBuffer = Libbpf.ring_buffer__new(errno, mapFd, callback, MemorySegment.NULL, MemorySegment.NULL);
+            if (ringBuffer.equals(MemorySegment.NULL)) {
+                arena.close();
+                throw new BpfException("ring_buffer__new", Libbpf.errno(errno));
+            }
+        } catch (ReflectiveOperationException e) {
+            arena.close();
+            throw new IllegalStateException(e);
+        }
+        thread = Thread.ofPlatform().daemon().name("bpf-events").start(this::poll);
+    }
+
+    private void poll() {
+        while (running) {
+            int result = Libbpf.ring_buffer__poll(ringBuffer, POLL_MILLIS);
+            if (result < 0 && result != -4) { // -EINTR is a normal wake-up
+                LOG.errorf("ring buffer poll failed: %s", Bpf.strerror(-result));
+                return;
+            }
+        }
+    }
+
+    /** The upcall: called by libbpf on the polling thread for each record. */
+    @SuppressWarnings("unused")
+    private int sample(MemorySegment context, MemorySegment data, long size) {
+        try {
+            received.incrementAndGet();
+            consumer.accept(KernelEvent.read(data.reinterpret(size)));
+        } catch (Throwable t) {
+            failed.incrementAndGet();
+            try {
+                LOG.error("dropping a kernel event that could not be handled", t);
+            } catch (Throwable ignored) {
+                // logging itself failed: the count above still tells
+            }
+        }
+        return 0;
+    }
+
+    public long received() {
+        return received.get();
+    }
+
+    public long failed() {
+        return failed.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Libbpf.ring_buffer__free(ringBuffer);
+        arena.close();
+    }
+}

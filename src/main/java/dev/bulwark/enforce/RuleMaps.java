@@ -1,0 +1,151 @@
+package dev.bulwark.enforce;
+
+import static dev.bulwark.enforce.KernelLayout.ENDPOINT_KEY;
+import static dev.bulwark.enforce.KernelLayout.ENDPOINT_MODES;
+import static dev.bulwark.enforce.KernelLayout.RULE_KEY;
+import static dev.bulwark.enforce.KernelLayout.RULE_VALUE;
+import static dev.bulwark.enforce.KernelLayout.offset;
+
+import dev.bulwark.compile.RuleSet;
+import dev.bulwark.compile.RuleSet.Entry;
+import dev.bulwark.compile.RuleSet.Flag;
+import dev.bulwark.compile.RuleSet.Match;
+import dev.bulwark.compile.RuleSet.RuleClass;
+import dev.bulwark.compile.RuleSet.Slot;
+import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.policy.Posture;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Writes rule sets into the enforcer's maps. An endpoint's rules go into a fresh inner map that then replaces
+ * the old one in a single update of the outer map, so the kernel sees either the old rules or the new ones.
+ * What the kernel cannot check yet is written fail-closed (an Allow it cannot narrow is left out; a Block is
+ * kept without its narrowing) and reported.
+ */
+final class RuleMaps {
+    /** What the kernel programs match today. */
+    private static final Set<Match> PATH_MATCHES =
+            EnumSet.of(Match.PATH, Match.EXEC_NAME, Match.DIRECTORY, Match.DIRECTORY_RECURSIVE);
+
+    private final Bpf bpf;
+    private final int endpointRulesFd;
+    private final int endpointModesFd;
+    private final int maxRulesPerEndpoint;
+
+    RuleMaps(Bpf bpf, int maxRulesPerEndpoint) {
+        this.bpf = bpf;
+        this.endpointRulesFd = bpf.mapFd("endpoint_rules");
+        this.endpointModesFd = bpf.mapFd("endpoint_modes");
+        this.maxRulesPerEndpoint = maxRulesPerEndpoint;
+    }
+
+    /** Replaces the endpoint's rules; returns what could not be enforced as written. */
+    List<String> write(RuleSet ruleSet) {
+        List<String> notes = new ArrayList<>();
+        List<Entry> entries = ruleSet.entries();
+        if (entries.size() > maxRulesPerEndpoint) {
+            throw new IllegalStateException("the rule set has " + entries.size() + " kernel entries, more than"
+                    + " bulwark.maxRulesPerEndpoint (" + maxRulesPerEndpoint + "); its rules were not changed");
+        }
+        int inner = bpf.createLike("rules_template", Math.max(1, maxRulesPerEndpoint));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(RULE_KEY);
+            MemorySegment value = arena.allocate(RULE_VALUE);
+            for (Entry entry : entries) {
+                if (!supported(entry.key())) {
+                    notes.add(describe(entry) + ": not enforced in the kernel yet");
+                    continue;
+                }
+                key.fill((byte) 0);
+                value.fill((byte) 0);
+                key.set(ValueLayout.JAVA_LONG, offset(RULE_KEY, "target"), Fnv.hash(entry.key().target()));
+                key.set(ValueLayout.JAVA_LONG, offset(RULE_KEY, "source"),
+                        entry.key().source().isEmpty() ? 0 : Fnv.hash(entry.key().source()));
+                key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "rule_class"), entry.key().ruleClass().ordinal());
+                key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "match"), entry.key().match().ordinal());
+                Slot allow = entry.allow();
+                if (allow != null && (!allow.args().isEmpty() || allow.flags().contains(Flag.PTS))) {
+                    notes.add(describe(entry) + ": Allow narrowed by allowedArgs/pts is not enforced yet;"
+                            + " left out (fail closed)");
+                    allow = null;
+                }
+                slot(value, "allow", allow, notes, entry);
+                slot(value, "audit", entry.audit(), notes, entry);
+                slot(value, "block", entry.block(), notes, entry);
+                Bpf.update(inner, key, value, "the rule map entry of " + describe(entry));
+            }
+            MemorySegment endpoint = endpointKey(arena, ruleSet.endpoint().identity());
+            MemorySegment innerFd = arena.allocate(ValueLayout.JAVA_INT);
+            innerFd.set(ValueLayout.JAVA_INT, 0, inner);
+            Bpf.update(endpointRulesFd, endpoint, innerFd, "the endpoint's rule map");
+            Bpf.update(endpointModesFd, endpoint, modes(arena, ruleSet), "the endpoint's modes");
+        } finally {
+            Bpf.closeFd(inner); // the outer map holds its own reference
+        }
+        return notes;
+    }
+
+    void remove(KernelIdentity identity) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment endpoint = endpointKey(arena, identity);
+            Bpf.delete(endpointModesFd, endpoint);
+            Bpf.delete(endpointRulesFd, endpoint);
+        }
+    }
+
+    private static void slot(MemorySegment value, String action, Slot slot, List<String> notes, Entry entry) {
+        if (slot == null) {
+            return;
+        }
+        int flags = 0;
+        for (Flag flag : slot.flags()) {
+            switch (flag) {
+                case OWNER_ONLY -> flags |= KernelLayout.FLAG_OWNER_ONLY;
+                case READ_ONLY -> flags |= KernelLayout.FLAG_READ_ONLY;
+                case PTS -> notes.add(describe(entry) + ": pts is not checked in the kernel yet; the "
+                        + action + " rule applies to every process (fail closed)");
+            }
+        }
+        if (!slot.args().isEmpty() && !action.equals("allow")) {
+            notes.add(describe(entry) + ": allowedArgs are not checked in the kernel yet; the " + action
+                    + " rule applies to every exec (fail closed)");
+        }
+        value.set(ValueLayout.JAVA_INT, offset(RULE_VALUE, action, "rule"), slot.rule());
+        value.set(ValueLayout.JAVA_INT, offset(RULE_VALUE, action, "flags"), flags);
+    }
+
+    private static MemorySegment modes(Arena arena, RuleSet ruleSet) {
+        MemorySegment modes = arena.allocate(ENDPOINT_MODES);
+        for (RuleClass ruleClass : RuleClass.values()) {
+            RuleSet.Mode mode = ruleSet.modes().get(ruleClass);
+            modes.set(ValueLayout.JAVA_BYTE, offset(ENDPOINT_MODES, "whitelist") + ruleClass.ordinal(),
+                    (byte) (mode.whitelist() ? 1 : 0));
+            modes.set(ValueLayout.JAVA_BYTE, offset(ENDPOINT_MODES, "posture_block") + ruleClass.ordinal(),
+                    (byte) (mode.posture() == Posture.block ? 1 : 0));
+        }
+        return modes;
+    }
+
+    static MemorySegment endpointKey(Arena arena, KernelIdentity identity) {
+        MemorySegment key = arena.allocate(ENDPOINT_KEY);
+        key.set(ValueLayout.JAVA_INT, offset(ENDPOINT_KEY, "pid_ns"), (int) identity.pidNs());
+        key.set(ValueLayout.JAVA_INT, offset(ENDPOINT_KEY, "mnt_ns"), (int) identity.mntNs());
+        return key;
+    }
+
+    private static boolean supported(RuleSet.Key key) {
+        return (key.ruleClass() == RuleClass.PROCESS || key.ruleClass() == RuleClass.FILE)
+                && PATH_MATCHES.contains(key.match());
+    }
+
+    private static String describe(Entry entry) {
+        return entry.key().ruleClass() + " " + entry.key().match() + " " + entry.key().target()
+                + (entry.key().source().isEmpty() ? "" : " from " + entry.key().source());
+    }
+}

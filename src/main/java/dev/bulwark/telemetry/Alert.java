@@ -1,0 +1,35 @@
+package dev.bulwark.telemetry;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** A KubeArmor alert (feeder.Alert), with its field names; the JSON form of the logs is this shape. */
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public record Alert(
+        @JsonProperty("Timestamp") long timestamp,
+        @JsonProperty("UpdatedTime") String updatedTime,
+        @JsonProperty("ClusterName") String clusterName,
+        @JsonProperty("HostName") String hostName,
+        @JsonProperty("NamespaceName") String namespaceName,
+        @JsonProperty("PodName") String podName,
+        @JsonProperty("ContainerName") String containerName,
+        @JsonProperty("HostPID") int hostPid,
+        @JsonProperty("PPID") int ppid,
+        @JsonProperty("PID") int pid,
+        @JsonProperty("UID") int uid,
+        @JsonProperty("PolicyName") String policyName,
+        @JsonProperty("Severity") String severity,
+        @JsonProperty("Tags") String tags,
+        @JsonProperty("ATags") List<String> atags,
+        @JsonProperty("Message") String message,
+        @JsonProperty("Type") String type,
+        @JsonProperty("Source") String source,
+        @JsonProperty("Operation") String operation,
+        @JsonProperty("Resource") String resource,
+        @JsonProperty("Data") String data,
+        @JsonProperty("Enforcer") String enforcer,
+        @JsonProperty("Action") String action,
+        @JsonProperty("Result") String result,
+        @JsonProperty("ProcessName") String processName) {
+}

@@ -1,0 +1,44 @@
+package dev.bulwark;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TagFilter;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
+
+/**
+ * Runs every @Tag("bpf-lsm") test in one JVM, inside the guest (see the `vm` Maven profile): Java is slow
+ * under emulation, so one start serves the whole suite. Exit status 0 only when every test passed.
+ */
+public final class GuestSuite {
+    private GuestSuite() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        long start = System.nanoTime();
+        System.out.printf("JVM up after %.1f s%n", (System.currentTimeMillis()
+                - ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli()) / 1e3);
+        String lsm = Files.readString(Path.of("/sys/kernel/security/lsm")).strip();
+        System.out.println("guest kernel LSMs: " + lsm);
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                // Only the packages with kernel tests: discovery is slow under emulation.
+                .selectors(selectPackage("dev.bulwark.enforce"))
+                .filters(TagFilter.includeTags("bpf-lsm"))
+                .build();
+        SummaryGeneratingListener listener = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(request, listener);
+        TestExecutionSummary summary = listener.getSummary();
+        summary.printFailuresTo(new PrintWriter(System.out, true), 20);
+        long found = summary.getTestsFoundCount();
+        long failed = summary.getTotalFailureCount() + summary.getTestsAbortedCount();
+        System.out.printf("bpf-lsm suite in the guest: %.1f s%n", (System.nanoTime() - start) / 1e9);
+        System.out.println(summary.getTestsSucceededCount() + " passed, " + failed + " failed");
+        System.exit(found > 0 && failed == 0 && summary.getTestsSkippedCount() == 0 ? 0 : 1);
+    }
+}

@@ -1,0 +1,340 @@
+package dev.bulwark.enforce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.compile.PolicySelection;
+import dev.bulwark.compile.RuleCompiler;
+import dev.bulwark.compile.RuleSet;
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.PolicyReader;
+import dev.bulwark.policy.Posture;
+import dev.bulwark.telemetry.Alert;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Real denials from a real kernel: policies compiled as the agent compiles them, written into the maps of the
+ * loaded BPF-LSM programs, then exercised with files and programs. Runs only in the VM guest (`mvn verify
+ * -Pvm`, or by hand: src/test/vm/vmrun -- java ... dev.bulwark.GuestSuite); on the host it is excluded by tag.
+ */
+@Tag("bpf-lsm")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BpfLsmEnforcementTest {
+    static final Path DIR = Path.of("/tmp/bulwark-lsm");
+    static final Endpoint HOST = Endpoint.host("vmrun", Map.of());
+
+    BpfEnforcer enforcer;
+    final BlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
+    final List<String> notes = new ArrayList<>();
+
+    @BeforeAll
+    void load() throws IOException {
+        String lsm = Files.readString(Path.of("/sys/kernel/security/lsm"));
+        assertTrue(lsm.contains("bpf"), "this suite needs a kernel booted with lsm=...,bpf (run it through "
+                + "src/test/vm/vmrun); active LSMs: " + lsm);
+        enforcer = new BpfEnforcer(4096, "default", "vmrun", alerts::add, (set, found) -> notes.addAll(found));
+    }
+
+    @AfterAll
+    void unload() {
+        if (enforcer != null) {
+            enforcer.close();
+        }
+    }
+
+    @BeforeEach
+    void clean() throws IOException {
+        enforcer.apply(RuleCompiler.compile(HOST, List.of(), options(Posture.audit)));
+        if (Files.exists(DIR)) {
+            try (Stream<Path> paths = Files.walk(DIR)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        Files.createDirectories(DIR.resolve("bin"));
+        Files.writeString(DIR.resolve("secret"), "top secret\n");
+        Files.setPosixFilePermissions(DIR.resolve("secret"), PosixFilePermissions.fromString("rw-r--r--"));
+        Files.copy(Path.of("/usr/bin/true"), DIR.resolve("bin/tool"));
+        alerts.clear();
+        notes.clear();
+    }
+
+    static RuleCompiler.Options options(Posture filePosture) {
+        return new RuleCompiler.Options(new RuleCompiler.Postures(filePosture, Posture.audit, Posture.audit), true);
+    }
+
+    /** Applies one host policy with this spec (YAML flow style) and the given file posture. */
+    RuleSet host(String spec, Posture filePosture) {
+        return apply(HOST, "KubeArmorHostPolicy", "{nodeSelector: {matchLabels: {kubearmor.io/hostname: '*'}}, "
+                + spec.substring(1), filePosture);
+    }
+
+    RuleSet apply(Endpoint endpoint, String kind, String spec, Posture filePosture) {
+        PolicyReader.Result read = PolicyReader.read("apiVersion: security.kubearmor.com/v1\nkind: " + kind
+                + "\nmetadata: {name: lsm-test, namespace: test}\nspec: " + spec + "\n", "test");
+        assertEquals(List.of(), read.errors());
+        List<Policy> policies = PolicySelection.applicable(read.policies(), endpoint);
+        assertEquals(1, policies.size(), "the policy must select the endpoint");
+        RuleSet ruleSet = RuleCompiler.compile(endpoint, policies, options(filePosture));
+        enforcer.apply(ruleSet);
+        return ruleSet;
+    }
+
+    Alert alert(Predicate<Alert> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<Alert> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            Alert alert = alerts.poll(100, TimeUnit.MILLISECONDS);
+            if (alert != null) {
+                if (wanted.test(alert)) {
+                    return alert;
+                }
+                seen.add(alert);
+            }
+        }
+        throw new AssertionError("no such alert; saw " + seen);
+    }
+
+    static Predicate<Alert> on(String resource) {
+        return alert -> alert.resource().equals(resource);
+    }
+
+    static int run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getInputStream().readAllBytes();
+        return process.waitFor();
+    }
+
+    @Test
+    void aBlockedFileCannotBeOpenedAndTheAlertNamesThePolicy() throws Exception {
+        host("{severity: 7, tags: [PCI], message: secret read, file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]},"
+                + " action: Block}", Posture.audit);
+        assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("secret")));
+        Alert alert = alert(on("/tmp/bulwark-lsm/secret"));
+        assertEquals("lsm-test", alert.policyName());
+        assertEquals("MatchedHostPolicy", alert.type());
+        assertEquals("7", alert.severity());
+        assertEquals(List.of("PCI"), alert.atags());
+        assertEquals("secret read", alert.message());
+        assertEquals("File", alert.operation());
+        assertEquals("lsm=SECURITY_FILE_OPEN", alert.data());
+        assertEquals("Block", alert.action());
+        assertEquals("Permission denied", alert.result());
+        assertEquals("BPFLSM", alert.enforcer());
+        assertEquals(ProcessHandle.current().pid(), alert.hostPid());
+        assertTrue(alert.source().contains("java"), alert.source());
+    }
+
+    @Test
+    void otherFilesStayOpen() throws Exception {
+        Files.writeString(DIR.resolve("public"), "hello\n");
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
+        assertEquals("hello\n", Files.readString(DIR.resolve("public")));
+    }
+
+    @Test
+    void readOnlyLetsReadsThroughAndDeniesWrites() throws Exception {
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret, readOnly: true}]}, action: Block}", Posture.audit);
+        assertEquals("top secret\n", Files.readString(DIR.resolve("secret")));
+        assertThrows(AccessDeniedException.class, () -> Files.writeString(DIR.resolve("secret"), "changed"));
+    }
+
+    @Test
+    void recursiveDirectoriesReachEveryDepthAndPlainOnesOnlyTheirFiles() throws Exception {
+        Files.createDirectories(DIR.resolve("deep/a/b"));
+        Files.createDirectories(DIR.resolve("flat/sub"));
+        for (String file : List.of("deep/x", "deep/a/b/y", "flat/x", "flat/sub/y")) {
+            Files.writeString(DIR.resolve(file), file);
+        }
+        host("{file: {matchDirectories: [{dir: /tmp/bulwark-lsm/deep/, recursive: true},"
+                + " {dir: /tmp/bulwark-lsm/flat/}]}, action: Block}", Posture.audit);
+        assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("deep/x")));
+        assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("deep/a/b/y")));
+        assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("flat/x")));
+        assertEquals("flat/sub/y", Files.readString(DIR.resolve("flat/sub/y")));
+    }
+
+    @Test
+    void aDirectoryRuleHoldsForPathsLongerAndDeeperThanUpstreamHandles() throws Exception {
+        Path deep = DIR.resolve("long");
+        for (int i = 0; i < 40; i++) {
+            deep = deep.resolve("level-" + i + "-" + "x".repeat(8));
+        }
+        Files.createDirectories(deep);
+        Path file = deep.resolve("file");
+        Files.writeString(file, "deep");
+        assertTrue(file.toString().length() > 255 && file.getNameCount() > 32);
+        host("{file: {matchDirectories: [{dir: /tmp/bulwark-lsm/long/, recursive: true}]}, action: Block}",
+                Posture.audit);
+        assertThrows(AccessDeniedException.class, () -> Files.readString(file));
+    }
+
+    @Test
+    void aSymlinkDoesNotReachAProtectedFile() throws Exception {
+        Files.createSymbolicLink(DIR.resolve("link"), DIR.resolve("secret"));
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
+        assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("link")));
+        assertEquals("/tmp/bulwark-lsm/secret", alert(on("/tmp/bulwark-lsm/secret")).resource());
+    }
+
+    @Test
+    void fromSourceBlocksOnlyTheNamedProgram() throws Exception {
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret, fromSource: [{path: /usr/bin/cat}]}]},"
+                + " action: Block}", Posture.audit);
+        assertEquals(1, run("/usr/bin/cat", "/tmp/bulwark-lsm/secret"));
+        assertEquals(0, run("/usr/bin/head", "/tmp/bulwark-lsm/secret"));
+        assertEquals("/usr/bin/cat", alert(on("/tmp/bulwark-lsm/secret")).source());
+    }
+
+    @Test
+    void ownerOnlyDeniesOtherUsers() throws Exception {
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret, ownerOnly: true}]}, action: Block}", Posture.audit);
+        assertEquals(0, run("/usr/bin/cat", "/tmp/bulwark-lsm/secret"), "root owns the file");
+        assertEquals(1, run("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "/usr/bin/cat", "/tmp/bulwark-lsm/secret"), "nobody does not");
+        assertEquals(65534, alert(on("/tmp/bulwark-lsm/secret")).uid());
+    }
+
+    @Test
+    void aBlockedProgramCannotRun() throws Exception {
+        host("{process: {matchPaths: [{path: /tmp/bulwark-lsm/bin/tool}]}, action: Block}", Posture.audit);
+        IOException denied = assertThrows(IOException.class, () -> run("/tmp/bulwark-lsm/bin/tool"));
+        assertTrue(denied.getMessage().contains("Permission denied"), denied.getMessage());
+        Alert alert = alert(on("/tmp/bulwark-lsm/bin/tool"));
+        assertEquals("Process", alert.operation());
+        assertEquals("lsm=SECURITY_BPRM_CHECK", alert.data());
+        assertEquals(0, run("/usr/bin/true"));
+    }
+
+    @Test
+    void execnameBlocksTheNameInAnyDirectory() throws Exception {
+        Files.createDirectories(DIR.resolve("other"));
+        Files.copy(Path.of("/usr/bin/true"), DIR.resolve("other/tool"));
+        host("{process: {matchPaths: [{execname: tool}]}, action: Block}", Posture.audit);
+        assertEquals(126, run("/usr/bin/sh", "-c", "/tmp/bulwark-lsm/bin/tool"));
+        assertEquals(126, run("/usr/bin/sh", "-c", "/tmp/bulwark-lsm/other/tool"));
+    }
+
+    @Test
+    void processFromSourceJudgesTheProgramThatAsks() throws Exception {
+        host("{process: {matchPaths: [{path: /tmp/bulwark-lsm/bin/tool, fromSource: [{path: /usr/bin/bash}]}]},"
+                + " action: Block}", Posture.audit);
+        assertEquals(126, run("/usr/bin/bash", "-c", "/tmp/bulwark-lsm/bin/tool"));
+        assertEquals(0, run("/usr/bin/dash", "-c", "/tmp/bulwark-lsm/bin/tool"));
+        assertEquals("/usr/bin/bash", alert(on("/tmp/bulwark-lsm/bin/tool")).source());
+    }
+
+    @Test
+    void anAllowListWithBlockPostureDeniesEverythingElse() throws Exception {
+        host("{process: {matchPaths: [{path: /usr/bin/cat}], matchDirectories: [{dir: /usr/lib/jvm/, recursive: true}]},"
+                + " action: Allow}", Posture.block);
+        assertEquals(0, run("/usr/bin/cat", "/tmp/bulwark-lsm/secret"));
+        assertThrows(IOException.class, () -> run("/usr/bin/head", "/tmp/bulwark-lsm/secret"));
+        Alert alert = alert(on("/usr/bin/head"));
+        assertEquals("DefaultPosture", alert.policyName());
+        assertEquals("Block", alert.action());
+        assertEquals("Permission denied", alert.result());
+    }
+
+    @Test
+    void anAllowListWithAuditPostureOnlyReports() throws Exception {
+        host("{process: {matchPaths: [{path: /usr/bin/cat}], matchDirectories: [{dir: /usr/lib/jvm/, recursive: true}]},"
+                + " action: Allow}", Posture.audit);
+        assertEquals(0, run("/usr/bin/head", "/tmp/bulwark-lsm/secret"));
+        Alert alert = alert(on("/usr/bin/head"));
+        assertEquals("DefaultPosture", alert.policyName());
+        assertEquals("Audit", alert.action());
+        assertEquals("Passed", alert.result());
+    }
+
+    @Test
+    void anAuditRuleReportsWithoutDenying() throws Exception {
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Audit}", Posture.audit);
+        assertEquals("top secret\n", Files.readString(DIR.resolve("secret")));
+        Alert alert = alert(on("/tmp/bulwark-lsm/secret"));
+        assertEquals("Audit", alert.action());
+        assertEquals("Passed", alert.result());
+    }
+
+    @Test
+    void updatesAndDeletesTakeEffectAtOnce() throws Exception {
+        Files.writeString(DIR.resolve("other"), "other\n");
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
+        assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("secret")));
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/other}]}, action: Block}", Posture.audit);
+        assertEquals("top secret\n", Files.readString(DIR.resolve("secret")));
+        assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("other")));
+        enforcer.apply(RuleCompiler.compile(HOST, List.of(), options(Posture.audit)));
+        assertEquals("other\n", Files.readString(DIR.resolve("other")));
+    }
+
+    @Test
+    void aContainerIsGovernedByItsPolicyFromItsFirstExecAndTheHostIsNot() throws Exception {
+        // A "container": a shell in new pid and mount namespaces that waits for a line before it runs cat.
+        Process unshare = new ProcessBuilder("/usr/bin/unshare", "--pid", "--mount", "--fork", "/usr/bin/bash", "-c",
+                "read go; /usr/bin/cat /tmp/bulwark-lsm/secret; echo status=$?").redirectErrorStream(true).start();
+        try {
+            long shell = awaitChild(unshare.pid());
+            KernelIdentity identity = new KernelIdentity(namespace(shell, "pid"), namespace(shell, "mnt"));
+            Endpoint container = Endpoint.container("test", "pod-1", "main", Map.of("app", "web"), identity);
+            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: web}},"
+                    + " file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
+            try (OutputStream stdin = unshare.getOutputStream()) {
+                stdin.write("go\n".getBytes());
+            }
+            String output = new String(unshare.getInputStream().readAllBytes());
+            assertTrue(output.contains("Permission denied") && output.contains("status=1"), output);
+            Alert alert = alert(on("/tmp/bulwark-lsm/secret"));
+            assertEquals("MatchedPolicy", alert.type());
+            assertEquals("test", alert.namespaceName());
+            assertEquals("main", alert.containerName());
+            assertEquals(0, run("/usr/bin/cat", "/tmp/bulwark-lsm/secret"), "the host is not governed by the KSP");
+            enforcer.remove(container);
+        } finally {
+            unshare.destroyForcibly();
+        }
+    }
+
+    static long awaitChild(long pid) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            Path children = Path.of("/proc/" + pid + "/task/" + pid + "/children");
+            String list = Files.exists(children) ? Files.readString(children).strip() : "";
+            if (!list.isEmpty()) {
+                return Long.parseLong(list.split(" ")[0]);
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("unshare started no child");
+    }
+
+    static long namespace(long pid, String kind) throws IOException {
+        String link = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/" + kind)).toString();
+        assertNotNull(link);
+        return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+    }
+}
