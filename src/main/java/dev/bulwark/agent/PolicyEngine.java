@@ -9,6 +9,7 @@ import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyKind;
+import dev.bulwark.telemetry.AgentLog;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -32,6 +33,8 @@ public class PolicyEngine {
     RuleSetWriter writer;
     @Inject
     AgentMode mode;
+    @Inject
+    AgentLog log;
 
     private final Map<Endpoint, RuleSet> applied = new HashMap<>();
 
@@ -57,8 +60,13 @@ public class PolicyEngine {
             RuleSet ruleSet = RuleCompiler.compile(endpoint, PolicySelection.applicable(enabled, endpoint),
                     new RuleCompiler.Options(postures(endpoint), config.matchArgs()));
             if (!ruleSet.equals(applied.get(endpoint))) {
-                applied.put(endpoint, ruleSet);
-                writer.apply(ruleSet);
+                try {
+                    writer.apply(ruleSet);
+                    applied.put(endpoint, ruleSet);
+                } catch (RuntimeException e) {
+                    log.error("Rules for " + endpoint.describe() + " could not be applied, the previous ones stay"
+                            + " in force: " + e.getMessage());
+                }
             }
         }
     }

@@ -82,6 +82,10 @@ public interface BulwarkConfig {
     @WithDefault("/sys/fs/bpf")
     String bpfFsPath();
 
+    /** Most kernel entries one endpoint's rule set may have; a bigger rule set is refused with an error. */
+    @WithDefault("65536")
+    int maxRulesPerEndpoint();
+
     /** Enforce `allowedArgs` of process rules. */
     @WithDefault("true")
     boolean matchArgs();

@@ -37,6 +37,11 @@ public record Endpoint(Type type, String namespace, String pod, String container
         return type == Type.HOST;
     }
 
+    /** "host NAME" or "container NAMESPACE/POD/CONTAINER", for messages. */
+    public String describe() {
+        return isHost() ? "host " + hostName() : "container " + namespace + "/" + pod + "/" + container;
+    }
+
     @JsonIgnore
     public String hostName() {
         return labels.get(Selectors.HOSTNAME_LABEL);

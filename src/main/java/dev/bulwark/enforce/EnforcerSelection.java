@@ -1,0 +1,57 @@
+package dev.bulwark.enforce;
+
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.telemetry.AgentLog;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Chooses where rule sets go, once, at start: the BPF-LSM enforcer when `lsm` asks for bpf and the kernel has
+ * BPF-LSM active and lets the programs load; otherwise audit-only mode, said once with the reason.
+ */
+public class EnforcerSelection {
+    static final Path ACTIVE_LSMS = Path.of("/sys/kernel/security/lsm");
+
+    @Produces
+    @Singleton
+    RuleSetWriter writer(BulwarkConfig config, AgentLog log) {
+        String reason = unavailable(config);
+        if (reason == null) {
+            try {
+                return new BpfEnforcer(config.maxRulesPerEndpoint(), log.cluster(), log.hostName(), log::alert,
+                        (ruleSet, notes) -> notes.forEach(log::warn));
+            } catch (RuntimeException | LinkageError e) {
+                reason = "the BPF-LSM programs could not be loaded: " + e.getMessage();
+            }
+        }
+        log.warn("BPF-LSM enforcement is not available: " + reason + ". Running in audit-only mode:"
+                + " rules are compiled and reported, nothing is denied.");
+        return new ReportingWriter(log, reason);
+    }
+
+    void close(@Disposes RuleSetWriter writer) {
+        if (writer instanceof BpfEnforcer enforcer) {
+            enforcer.close();
+        }
+    }
+
+    /** Why BPF-LSM cannot be used here, or null when it can be tried. */
+    static String unavailable(BulwarkConfig config) {
+        if (!config.lsm().contains("bpf")) {
+            return "bulwark.lsm (" + String.join(",", config.lsm()) + ") does not include bpf";
+        }
+        try {
+            String active = Files.readString(ACTIVE_LSMS).strip();
+            if (!active.contains("bpf")) {
+                return "the kernel's active LSMs are " + active + " (boot with lsm=...,bpf)";
+            }
+        } catch (IOException e) {
+            return ACTIVE_LSMS + " cannot be read (securityfs not mounted?)";
+        }
+        return null;
+    }
+}
