@@ -64,11 +64,15 @@ struct rule_value {
 	struct rule_slot block;
 };
 
-/* Per endpoint and class: whitelist mode (1) and the posture for what no Allow covers (1 = block). */
+/*
+ * Per endpoint and class: whitelist mode (1), the posture for what no Allow covers (1 = block), and whether
+ * any Block rule exists (1): a path the enforcer cannot assemble is then denied (fail closed).
+ */
 struct endpoint_modes {
 	__u8 whitelist[BW_CLASS_COUNT];
 	__u8 posture_block[BW_CLASS_COUNT];
-	__u8 pad[6];
+	__u8 has_block[BW_CLASS_COUNT];
+	__u8 pad;
 };
 
 enum bulwark_decision {
@@ -78,9 +82,20 @@ enum bulwark_decision {
 	BW_DECISION_POSTURE_AUDITED = 4, /* whitelist mode, nothing allowed it, posture audit: reported */
 };
 
+/* The LSM hook that decided; alerts show it as Data "lsm=SECURITY_...". */
 enum bulwark_hook {
 	BW_HOOK_BPRM_CHECK = 1,
 	BW_HOOK_FILE_OPEN = 2,
+	BW_HOOK_FILE_PERMISSION = 3,
+	BW_HOOK_PATH_UNLINK = 4,
+	BW_HOOK_PATH_MKDIR = 5,
+	BW_HOOK_PATH_RMDIR = 6,
+	BW_HOOK_PATH_RENAME = 7,
+	BW_HOOK_PATH_CHMOD = 8,
+	BW_HOOK_PATH_TRUNCATE = 9,
+	BW_HOOK_PATH_SYMLINK = 10,
+	BW_HOOK_PATH_LINK = 11,
+	BW_HOOK_PATH_MKNOD = 12,
 };
 
 /* What the ring buffer carries for every decision worth reporting. */

@@ -56,10 +56,14 @@ struct {
 	__type(value, __u64);
 } lost_events SEC(".maps");
 
-/* Scratch space for the two paths of a decision (too big for the 512-byte stack). */
+/*
+ * Scratch space (too big for the 512-byte stack): the two paths of a decision, and the buffer a path is
+ * assembled in, right to left, with room for one more name past its end for the verifier's sake.
+ */
 struct scratch {
 	char path[BULWARK_PATH_MAX];
 	char source[BULWARK_PATH_MAX];
+	char assemble[BULWARK_PATH_MAX + 256];
 };
 
 struct {
@@ -154,8 +158,96 @@ static __always_inline struct endpoint_key endpoint_of(struct task_struct *task)
 	return key;
 }
 
+/* Walking from a dentry up to the task's root, across mounts, writing names right to left. */
+struct path_walk {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	char *buf;
+	__u32 pos;
+	int complete;   /* reached the root */
+	int incomplete; /* ran out of room */
+};
+
+static long up_one(__u32 i, struct path_walk *u)
+{
+	/* Plain loads first: inside BPF_CORE_READ they would become CO-RE relocations of this local struct. */
+	struct dentry *d = u->dentry;
+	struct vfsmount *vfsmnt = u->vfsmnt;
+	struct dentry *parent;
+	struct mount *mnt;
+	struct qstr name;
+	__u32 len;
+
+	if (d == u->root_dentry && vfsmnt == u->root_mnt) {
+		u->complete = 1;
+		return 1;
+	}
+	if (d == BPF_CORE_READ(vfsmnt, mnt_root)) {
+		/* The top of a mount: continue from where it is mounted, in the parent mount. */
+		mnt = container_of(vfsmnt, struct mount, mnt);
+		struct mount *up_mnt = BPF_CORE_READ(mnt, mnt_parent);
+		if (up_mnt == mnt) {
+			u->complete = 1;
+			return 1;
+		}
+		u->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		u->vfsmnt = &up_mnt->mnt;
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (parent == d) {
+		u->complete = 1;
+		return 1;
+	}
+	name = BPF_CORE_READ(d, d_name);
+	len = name.len & 0xff;
+	if (u->pos < len + 1) {
+		u->incomplete = 1;
+		return 1;
+	}
+	u->pos -= len;
+	bpf_probe_read_kernel(&u->buf[u->pos & (BULWARK_PATH_MAX - 1)], len, name.name);
+	u->pos -= 1;
+	u->buf[u->pos & (BULWARK_PATH_MAX - 1)] = '/';
+	u->dentry = parent;
+	return 0;
+}
+
+/*
+ * The absolute path of (dentry, mount) as the current task sees it (relative to its root, as d_path), into
+ * out. Returns its length, or -1 when it is deeper or longer than BULWARK_PATH_MAX allows.
+ */
+static __always_inline long path_of(struct dentry *dentry, struct vfsmount *vfsmnt, char *out, char *buf)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct path_walk u = {
+		.dentry = dentry,
+		.vfsmnt = vfsmnt,
+		.root_dentry = BPF_CORE_READ(task, fs, root.dentry),
+		.root_mnt = BPF_CORE_READ(task, fs, root.mnt),
+		.buf = buf,
+		.pos = BULWARK_PATH_MAX - 1,
+	};
+	__u32 len;
+
+	buf[BULWARK_PATH_MAX - 1] = 0;
+	bpf_loop(BULWARK_PATH_MAX / 2, up_one, &u, 0);
+	if (u.incomplete || !u.complete)
+		return -1;
+	if (u.pos == BULWARK_PATH_MAX - 1) {
+		u.pos -= 1;
+		buf[u.pos & (BULWARK_PATH_MAX - 1)] = '/';
+	}
+	len = BULWARK_PATH_MAX - u.pos;
+	bpf_probe_read_kernel(out, len & (BULWARK_PATH_MAX - 1), &buf[u.pos & (BULWARK_PATH_MAX - 1)]);
+	return len - 1;
+}
+
 static __always_inline void report(struct task_struct *task, struct endpoint_key *ep, __u8 hook, __u32 rule_class,
-				   __u8 decision, __u32 rule, int retval, const char *path, const char *source)
+				   __u8 decision, __u32 rule, int retval, const char *path, const char *source,
+				   int truncated)
 {
 	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
@@ -177,8 +269,9 @@ static __always_inline void report(struct task_struct *task, struct endpoint_key
 	e->hook = hook;
 	e->rule_class = rule_class;
 	e->decision = decision;
-	e->path_truncated = 0;
+	e->path_truncated = truncated;
 	e->retval = retval;
+	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_probe_read_kernel_str(e->path, sizeof(e->path), path);
 	bpf_probe_read_kernel_str(e->source, sizeof(e->source), source);
@@ -210,22 +303,27 @@ static __always_inline int allows(struct rule_slot *slot, int write, int owner)
 }
 
 /*
- * The decision for one operation of the current task on a path. The source is the executable the task runs
- * (for an exec: the program asking for it, whose image is still in place).
+ * The decision for one operation of the current task on (dentry, mount). The source is the executable the
+ * task runs (for an exec: the program asking for it, whose image is still in place). A path that cannot be
+ * assembled whole matches no Allow and every Block of its class: denied when the class has Block rules or
+ * is in whitelist mode with posture block.
  */
-static __always_inline int decide(__u8 hook, __u32 rule_class, struct path *target, struct inode *inode, int write)
+static __always_inline int decide(__u8 hook, __u32 rule_class, struct dentry *dentry, struct vfsmount *vfsmnt,
+				  int write)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
-	struct mm_struct *mm = task->mm;
-	struct file *source_file = mm ? mm->exe_file : 0;
 	struct endpoint_key ep = endpoint_of(task);
 	struct endpoint_modes *modes;
+	struct inode *inode;
 	struct scratch *s;
+	struct file *exe;
 	__u32 zero = 0;
 	void *rules;
 	long len;
 	int owner;
 
+	if (rule_class >= BW_CLASS_COUNT)
+		return 0;
 	/* User space writes an endpoint's modes with its rules: no modes, no rule set for this endpoint. */
 	modes = bpf_map_lookup_elem(&endpoint_modes, &ep);
 	if (!modes)
@@ -237,15 +335,24 @@ static __always_inline int decide(__u8 hook, __u32 rule_class, struct path *targ
 
 	struct walk w = {.rules = rules, .path = s->path, .hash = FNV_OFFSET, .rule_class = rule_class};
 	s->source[0] = 0;
-	if (source_file) {
-		len = bpf_d_path((struct path *)&source_file->f_path, s->source, BULWARK_PATH_MAX);
-		if (len > 0)
-			w.source = hash_string(s->source);
-	}
-	len = bpf_d_path(target, s->path, BULWARK_PATH_MAX);
-	owner = BPF_CORE_READ(inode, i_uid.val) == (bpf_get_current_uid_gid() & 0xffffffff);
+	exe = BPF_CORE_READ(task, mm, exe_file);
+	if (exe && path_of(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), s->source,
+			   s->assemble) > 0)
+		w.source = hash_string(s->source);
+	len = path_of(dentry, vfsmnt, s->path, s->assemble);
+	inode = BPF_CORE_READ(dentry, d_inode);
+	/* A file about to be created has no inode yet: its creator will own it. */
+	owner = !inode || BPF_CORE_READ(inode, i_uid.val) == (bpf_get_current_uid_gid() & 0xffffffff);
 
-	if (len > 0 && rules) {
+	if (len < 0) {
+		s->path[0] = 0;
+		if (modes->has_block[rule_class] || (modes->whitelist[rule_class] && modes->posture_block[rule_class])) {
+			report(task, &ep, hook, rule_class, BW_DECISION_BLOCKED, 0, -EACCES, s->path, s->source, 1);
+			return -EACCES;
+		}
+		return 0;
+	}
+	if (rules) {
 		bpf_loop(BULWARK_PATH_MAX, walk_byte, &w, 0);
 		lookup(&w, w.hash, BW_MATCH_PATH);
 		lookup(&w, w.dir_hash, BW_MATCH_DIRECTORY);
@@ -254,30 +361,116 @@ static __always_inline int decide(__u8 hook, __u32 rule_class, struct path *targ
 	}
 
 	if (applies(&w.block, write, owner)) {
-		report(task, &ep, hook, rule_class, BW_DECISION_BLOCKED, w.block.rule, -EACCES, s->path, s->source);
+		report(task, &ep, hook, rule_class, BW_DECISION_BLOCKED, w.block.rule, -EACCES, s->path, s->source, 0);
 		return -EACCES;
 	}
 	if (applies(&w.audit, write, owner))
-		report(task, &ep, hook, rule_class, BW_DECISION_AUDITED, w.audit.rule, 0, s->path, s->source);
-	if (allows(&w.allow, write, owner) || rule_class >= BW_CLASS_COUNT || !modes->whitelist[rule_class])
+		report(task, &ep, hook, rule_class, BW_DECISION_AUDITED, w.audit.rule, 0, s->path, s->source, 0);
+	if (allows(&w.allow, write, owner) || !modes->whitelist[rule_class])
 		return 0;
 	if (modes->posture_block[rule_class]) {
-		report(task, &ep, hook, rule_class, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, s->path, s->source);
+		report(task, &ep, hook, rule_class, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, s->path, s->source, 0);
 		return -EACCES;
 	}
-	report(task, &ep, hook, rule_class, BW_DECISION_POSTURE_AUDITED, 0, 0, s->path, s->source);
+	report(task, &ep, hook, rule_class, BW_DECISION_POSTURE_AUDITED, 0, 0, s->path, s->source, 0);
 	return 0;
 }
+
+/* Operations on a name in a directory: the name's path, in the directory's mount. */
+static __always_inline int decide_entry(__u8 hook, const struct path *dir, struct dentry *dentry)
+{
+	return decide(hook, BW_CLASS_FILE, dentry, BPF_CORE_READ(dir, mnt), 1);
+}
+
+static __always_inline int decide_path(__u8 hook, const struct path *path, int write)
+{
+	return decide(hook, BW_CLASS_FILE, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), write);
+}
+
+#define MAY_WRITE 0x2
+#define MAY_APPEND 0x8
 
 SEC("lsm/file_open")
 int BPF_PROG(bulwark_file_open, struct file *file)
 {
-	return decide(BW_HOOK_FILE_OPEN, BW_CLASS_FILE, (struct path *)&file->f_path, file->f_inode, file->f_mode & FMODE_WRITE);
+	return decide_path(BW_HOOK_FILE_OPEN, &file->f_path, file->f_mode & FMODE_WRITE);
+}
+
+/* Writes through descriptors opened before the rules came. */
+SEC("lsm/file_permission")
+int BPF_PROG(bulwark_file_permission, struct file *file, int mask)
+{
+	if (!(mask & (MAY_WRITE | MAY_APPEND)))
+		return 0;
+	return decide_path(BW_HOOK_FILE_PERMISSION, &file->f_path, 1);
 }
 
 SEC("lsm/bprm_check_security")
 int BPF_PROG(bulwark_bprm_check, struct linux_binprm *bprm)
 {
-	/* The exec is judged by the program that asked for it: the image this task still runs. */
-	return decide(BW_HOOK_BPRM_CHECK, BW_CLASS_PROCESS, (struct path *)&bprm->file->f_path, bprm->file->f_inode, 0);
+	struct file *file = bprm->file;
+
+	return decide(BW_HOOK_BPRM_CHECK, BW_CLASS_PROCESS, BPF_CORE_READ(file, f_path.dentry),
+		      BPF_CORE_READ(file, f_path.mnt), 0);
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(bulwark_path_unlink, const struct path *dir, struct dentry *dentry)
+{
+	return decide_entry(BW_HOOK_PATH_UNLINK, dir, dentry);
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(bulwark_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode)
+{
+	return decide_entry(BW_HOOK_PATH_MKDIR, dir, dentry);
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(bulwark_path_rmdir, const struct path *dir, struct dentry *dentry)
+{
+	return decide_entry(BW_HOOK_PATH_RMDIR, dir, dentry);
+}
+
+SEC("lsm/path_mknod")
+int BPF_PROG(bulwark_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode, unsigned int dev)
+{
+	return decide_entry(BW_HOOK_PATH_MKNOD, dir, dentry);
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(bulwark_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name)
+{
+	return decide_entry(BW_HOOK_PATH_SYMLINK, dir, dentry);
+}
+
+/* A hard link is a second name for the same file: the old name must be writable as well as the new. */
+SEC("lsm/path_link")
+int BPF_PROG(bulwark_path_link, struct dentry *old_dentry, const struct path *new_dir, struct dentry *new_dentry)
+{
+	int ret = decide(BW_HOOK_PATH_LINK, BW_CLASS_FILE, old_dentry, BPF_CORE_READ(new_dir, mnt), 1);
+
+	return ret ? ret : decide_entry(BW_HOOK_PATH_LINK, new_dir, new_dentry);
+}
+
+/* A rename removes the old name and creates the new one: both must be writable. */
+SEC("lsm/path_rename")
+int BPF_PROG(bulwark_path_rename, const struct path *old_dir, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry)
+{
+	int ret = decide_entry(BW_HOOK_PATH_RENAME, old_dir, old_dentry);
+
+	return ret ? ret : decide_entry(BW_HOOK_PATH_RENAME, new_dir, new_dentry);
+}
+
+SEC("lsm/path_chmod")
+int BPF_PROG(bulwark_path_chmod, const struct path *path, umode_t mode)
+{
+	return decide_path(BW_HOOK_PATH_CHMOD, path, 1);
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(bulwark_path_truncate, const struct path *path)
+{
+	return decide_path(BW_HOOK_PATH_TRUNCATE, path, 1);
 }

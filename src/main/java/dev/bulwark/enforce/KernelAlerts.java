@@ -38,11 +38,16 @@ final class KernelAlerts {
         }
         Instant now = Instant.now();
         String source = event.source().isEmpty() ? event.comm() : event.source();
+        if (event.pathTruncated()) {
+            // The kernel could not assemble the path: denied because a Block rule or posture applies.
+            policyName = "DefaultPosture";
+            message = "path too long or too deep to match: denied (fail closed)";
+        }
         return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), cluster, hostName,
                 endpoint.isHost() ? "" : endpoint.namespace(), endpoint.isHost() ? "" : endpoint.pod(),
                 endpoint.isHost() ? "" : endpoint.container(), event.tgid(), event.ppid(), event.tgid(), event.uid(),
                 policyName, severity, tags, atags, message, type, source, exec ? "Process" : "File",
-                event.path(), exec ? "lsm=SECURITY_BPRM_CHECK" : "lsm=SECURITY_FILE_OPEN", ENFORCER, action,
+                event.path(), "lsm=" + KernelLayout.hookName(event.hook()), ENFORCER, action,
                 event.denied() ? "Permission denied" : "Passed", source);
     }
 }

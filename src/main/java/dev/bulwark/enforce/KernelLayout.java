@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
+import java.util.List;
 
 /**
  * The Java view of the structs in bpf/bulwark.h, field for field. KernelLayoutTest compiles the header and
@@ -42,7 +43,8 @@ public final class KernelLayout {
     public static final StructLayout ENDPOINT_MODES = MemoryLayout.structLayout(
             MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("whitelist"),
             MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("posture_block"),
-            MemoryLayout.sequenceLayout(6, JAVA_BYTE).withName("pad")).withName("endpoint_modes");
+            MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("has_block"),
+            JAVA_BYTE.withName("pad")).withName("endpoint_modes");
 
     public static final StructLayout EVENT = MemoryLayout.structLayout(
             JAVA_LONG.withName("timestamp"),
@@ -78,9 +80,17 @@ public final class KernelLayout {
     public static final int DECISION_POSTURE_BLOCKED = 3;
     public static final int DECISION_POSTURE_AUDITED = 4;
 
-    /** enum bulwark_hook */
+    /** enum bulwark_hook, in order from 1: the LSM hook names alerts show as Data "lsm=...". */
+    public static final List<String> HOOKS = List.of("SECURITY_BPRM_CHECK", "SECURITY_FILE_OPEN",
+            "SECURITY_FILE_PERMISSION", "SECURITY_PATH_UNLINK", "SECURITY_PATH_MKDIR", "SECURITY_PATH_RMDIR",
+            "SECURITY_PATH_RENAME", "SECURITY_PATH_CHMOD", "SECURITY_PATH_TRUNCATE", "SECURITY_PATH_SYMLINK",
+            "SECURITY_PATH_LINK", "SECURITY_PATH_MKNOD");
     public static final int HOOK_BPRM_CHECK = 1;
-    public static final int HOOK_FILE_OPEN = 2;
+
+    /** The alert name of a hook number, e.g. "SECURITY_FILE_OPEN". */
+    public static String hookName(int hook) {
+        return hook >= 1 && hook <= HOOKS.size() ? HOOKS.get(hook - 1) : "UNKNOWN_" + hook;
+    }
 
     /** enum bulwark_flag */
     public static final int FLAG_OWNER_ONLY = 1;

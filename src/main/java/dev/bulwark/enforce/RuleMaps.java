@@ -128,6 +128,10 @@ final class RuleMaps {
                     (byte) (mode.whitelist() ? 1 : 0));
             modes.set(ValueLayout.JAVA_BYTE, offset(ENDPOINT_MODES, "posture_block") + ruleClass.ordinal(),
                     (byte) (mode.posture() == Posture.block ? 1 : 0));
+            boolean hasBlock = ruleSet.entries().stream()
+                    .anyMatch(e -> e.key().ruleClass() == ruleClass && e.block() != null);
+            modes.set(ValueLayout.JAVA_BYTE, offset(ENDPOINT_MODES, "has_block") + ruleClass.ordinal(),
+                    (byte) (hasBlock ? 1 : 0));
         }
         return modes;
     }

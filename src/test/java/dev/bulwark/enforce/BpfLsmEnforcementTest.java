@@ -21,20 +21,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Real denials from a real kernel: policies compiled as the agent compiles them, written into the maps of the
@@ -67,15 +67,10 @@ class BpfLsmEnforcementTest {
     }
 
     @BeforeEach
-    void clean() throws IOException {
+    void clean() throws IOException, InterruptedException {
         enforcer.apply(RuleCompiler.compile(HOST, List.of(), options(Posture.audit)));
-        if (Files.exists(DIR)) {
-            try (Stream<Path> paths = Files.walk(DIR)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
+        // rm copes with the paths longer than PATH_MAX that one test builds; Files.walk does not.
+        assertEquals(0, run("/usr/bin/rm", "-rf", DIR.toString()));
         Files.createDirectories(DIR.resolve("bin"));
         Files.writeString(DIR.resolve("secret"), "top secret\n");
         Files.setPosixFilePermissions(DIR.resolve("secret"), PosixFilePermissions.fromString("rw-r--r--"));
@@ -318,6 +313,68 @@ class BpfLsmEnforcementTest {
         } finally {
             unshare.destroyForcibly();
         }
+    }
+
+    /** Every path hook, each through the command that triggers it, inside a blocked directory tree. */
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+            "rm /tmp/bulwark-lsm/locked/f                                  | SECURITY_PATH_UNLINK",
+            "mkdir /tmp/bulwark-lsm/locked/new                             | SECURITY_PATH_MKDIR",
+            "rmdir /tmp/bulwark-lsm/locked/sub                             | SECURITY_PATH_RMDIR",
+            "mv /tmp/bulwark-lsm/locked/f /tmp/bulwark-lsm/moved           | SECURITY_PATH_RENAME",
+            "mv /tmp/bulwark-lsm/free /tmp/bulwark-lsm/locked/in           | SECURITY_PATH_RENAME",
+            "chmod 600 /tmp/bulwark-lsm/locked/f                           | SECURITY_PATH_CHMOD",
+            "python3 -c \"import os; os.truncate('/tmp/bulwark-lsm/locked/f', 0)\" | SECURITY_PATH_TRUNCATE",
+            "ln -s /etc/hostname /tmp/bulwark-lsm/locked/link              | SECURITY_PATH_SYMLINK",
+            "ln /tmp/bulwark-lsm/locked/f /tmp/bulwark-lsm/hardlink        | SECURITY_PATH_LINK",
+            "ln /tmp/bulwark-lsm/free /tmp/bulwark-lsm/locked/hard         | SECURITY_PATH_LINK",
+            "mkfifo /tmp/bulwark-lsm/locked/fifo                           | SECURITY_PATH_MKNOD",
+            "cp /tmp/bulwark-lsm/free /tmp/bulwark-lsm/locked/f            | SECURITY_FILE_OPEN",
+    })
+    void pathHooksGuardABlockedTree(String command, String hook) throws Exception {
+        Files.createDirectories(DIR.resolve("locked/sub"));
+        Files.writeString(DIR.resolve("locked/f"), "locked\n");
+        Files.writeString(DIR.resolve("free"), "free\n");
+        host("{file: {matchDirectories: [{dir: /tmp/bulwark-lsm/locked/, recursive: true, readOnly: true}]},"
+                + " action: Block}", Posture.audit);
+        assertTrue(run("/usr/bin/bash", "-c", command) != 0, command + " must be denied");
+        Alert alert = alert(a -> a.data().equals("lsm=" + hook));
+        assertEquals("Permission denied", alert.result());
+        assertTrue(alert.resource().startsWith("/tmp/bulwark-lsm/"), alert.resource());
+        assertEquals("locked\n", Files.readString(DIR.resolve("locked/f")), "reads still pass (readOnly)");
+    }
+
+    @Test
+    void writesThroughADescriptorOpenedBeforeTheRuleAreDenied() throws Exception {
+        try (OutputStream out = Files.newOutputStream(DIR.resolve("secret"))) {
+            out.write("before\n".getBytes());
+            out.flush();
+            host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret, readOnly: true}]}, action: Block}",
+                    Posture.audit);
+            IOException denied = assertThrows(IOException.class, () -> {
+                out.write("after\n".getBytes());
+                out.flush();
+            });
+            assertTrue(denied.getMessage().contains("Permission denied"), denied.getMessage());
+        }
+        assertEquals("lsm=SECURITY_FILE_PERMISSION", alert(on("/tmp/bulwark-lsm/secret")).data());
+    }
+
+    @Test
+    void aPathTooLongToAssembleIsDeniedWhereBlockRulesExist() throws Exception {
+        // 17 levels of 250-byte names: over 4096 bytes, reachable only by relative paths.
+        String deep = "cd /tmp/bulwark-lsm && for i in $(seq 17); do d=$(printf 'd%.0s' $(seq 250)); mkdir $d && cd $d;"
+                + " done && echo deep > f";
+        assertEquals(0, run("/usr/bin/bash", "-c", deep));
+        String read = "cd /tmp/bulwark-lsm && for i in $(seq 17); do cd $(printf 'd%.0s' $(seq 250)); done"
+                + " && /usr/bin/cat f";
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Audit}", Posture.audit);
+        assertEquals(0, run("/usr/bin/bash", "-c", read), "no Block rule: nothing to fail closed for");
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
+        assertTrue(run("/usr/bin/bash", "-c", read) != 0, "a path the kernel cannot assemble is denied");
+        Alert alert = alert(a -> a.resource().isEmpty());
+        assertEquals("DefaultPosture", alert.policyName());
+        assertTrue(alert.message().contains("fail closed"), alert.message());
     }
 
     static long awaitChild(long pid) throws Exception {

@@ -60,13 +60,18 @@ class KernelLayoutTest {
                 "DECISION_AUDITED:" + KernelLayout.DECISION_AUDITED,
                 "DECISION_POSTURE_BLOCKED:" + KernelLayout.DECISION_POSTURE_BLOCKED,
                 "DECISION_POSTURE_AUDITED:" + KernelLayout.DECISION_POSTURE_AUDITED,
-                "HOOK_BPRM_CHECK:" + KernelLayout.HOOK_BPRM_CHECK, "HOOK_FILE_OPEN:" + KernelLayout.HOOK_FILE_OPEN)
+                "HOOK_BPRM_CHECK:" + KernelLayout.HOOK_BPRM_CHECK)
                 .forEach(pair -> {
                     String[] parts = pair.split(":");
                     String symbol = parts[0].startsWith("DECISION") || parts[0].startsWith("HOOK")
                             ? "BW_" + parts[0] : "BW_FLAG_" + parts[0];
                     line(c, expected, symbol, symbol, Long.parseLong(parts[1]));
                 });
+        for (int hook = 1; hook <= KernelLayout.HOOKS.size(); hook++) {
+            String name = "BW_HOOK_" + KernelLayout.HOOKS.get(hook - 1).replace("SECURITY_", "")
+                    .replace("BPRM_CHECK", "BPRM_CHECK");
+            line(c, expected, name, name, hook);
+        }
         c.append("return 0; }\n");
 
         Path source = dir.resolve("layout.c");
