@@ -52,7 +52,39 @@ check "and blocks the new path" bash -c "! cat '$work/files/other' 2>/dev/null"
 rm "$work/policies/smoke.yaml"
 for _ in $(seq 1 40); do cat "$work/files/other" > /dev/null 2>&1 && break; sleep 0.25; done
 check "a deleted policy stops blocking" cat "$work/files/other" > /dev/null
+# A container (new pid and mount namespaces) registered through the OCI-hook command before its first exec.
+cat > "$work/policies/ksp.yaml" <<YAML
+apiVersion: security.kubearmor.com/v1
+kind: KubeArmorPolicy
+metadata: {name: web-secret, namespace: guest}
+spec:
+  selector: {matchLabels: {app: web}}
+  file: {matchPaths: [{path: $work/files/csecret}]}
+  action: Block
+YAML
+echo container-secret > "$work/files/csecret"
+mkfifo "$work/go"
+unshare --pid --mount --fork bash -c "read go < '$work/go'; cat '$work/files/csecret'; echo status=\$?" \
+    > "$work/container.out" 2>&1 &
+unshare=$!
+for _ in $(seq 1 100); do
+    child=$(cat /proc/$unshare/task/$unshare/children 2>/dev/null | awk '{print $1}')
+    [ -n "$child" ] && break
+    sleep 0.05
+done
+echo "{\"ociVersion\": \"1.0.2\", \"id\": \"c1\", \"status\": \"creating\", \"pid\": $child}" \
+    | "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -jar $jar hook create \
+        --annotation io.kubernetes.pod.namespace=guest --annotation io.kubernetes.container.name=web \
+        --annotation bulwark.io/labels=app=web > "$work/hook.out" 2>&1
+check "the hook registers the container" grep -q '^ok: registered container guest/' "$work/hook.out"
+echo go > "$work/go"
+wait $unshare
+check "the container's first exec is governed by its policy" grep -q 'status=1' "$work/container.out"
+check "the host is not" cat "$work/files/csecret" > /dev/null
+sleep 1
+check "the alert names the container" grep -q '"NamespaceName":"guest".*"ContainerName":"web".*"PolicyName":"web-secret"' \
+    "$work/alerts.json"
 kill $agent 2>/dev/null; wait $agent
-[ $failed = 0 ] || cat "$work/agent.log"
+[ $failed = 0 ] || { cat "$work/agent.log"; cat "$work/hook.out" "$work/container.out" 2>/dev/null; }
 echo "agent in the guest: $passed passed, $failed failed"
 [ $failed = 0 ]

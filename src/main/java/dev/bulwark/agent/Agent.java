@@ -2,6 +2,7 @@ package dev.bulwark.agent;
 
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.enforce.RuleSetWriter;
+import dev.bulwark.identity.RegistrationSocket;
 import dev.bulwark.telemetry.AgentLog;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
@@ -23,6 +24,8 @@ public class Agent implements QuarkusApplication {
     @Inject
     PolicyDirectory directory;
     @Inject
+    RegistrationSocket registration;
+    @Inject
     PolicyEngine engine;
     @Inject
     RuleSetWriter writer;
@@ -38,6 +41,7 @@ public class Agent implements QuarkusApplication {
         }
         directory.start();
         engine.refresh();
+        registration.start();
         readiness.policiesLoaded();
     }
 

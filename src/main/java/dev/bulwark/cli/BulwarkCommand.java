@@ -8,7 +8,7 @@ import picocli.CommandLine.Parameters;
 /** `bulwark` alone runs the agent, as `bulwark run` does. */
 @Command(name = "bulwark", mixinStandardHelpOptions = true, version = "bulwark 0.1.0",
         description = "KubeArmor-compatible runtime security agent.",
-        subcommands = {RunCommand.class, ValidateCommand.class, CompileCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, CompileCommand.class, HookCommand.class})
 final class BulwarkCommand implements Callable<Integer> {
     @Parameters(arity = "0..*", paramLabel = "-key=value", description = "KubeArmor flags for `run`.")
     List<String> flags = List.of();

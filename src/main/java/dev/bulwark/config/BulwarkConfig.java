@@ -104,6 +104,10 @@ public interface BulwarkConfig {
     /** Container runtime socket; auto-discovered when unset. */
     Optional<String> criSocket();
 
+    /** Unix socket where runtimes (or `bulwark hook`) register containers before their first exec. */
+    @WithDefault("/run/bulwark/register.sock")
+    Path registrationSocket();
+
     /** Standalone mode: directory of policy files (YAML or JSON), watched for changes. */
     @WithDefault("/etc/bulwark/policies")
     Path policyDir();

@@ -7,11 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.compile.RuleSet;
+import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +30,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The standalone agent with no cluster around: policy files are applied, replaced, rejected and removed live. */
 @QuarkusTest
@@ -95,8 +105,68 @@ class StandaloneAgentTest {
         assertTrue(hostTargets().contains("/etc/initial"));
     }
 
+    static String register(String request) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(Path.of("target/register.sock")));
+            channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
+            channel.shutdownOutput();
+            return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     @Order(6)
+    void aContainerRegisteredThroughTheSocketGetsItsPolicyAndLosesItOnDelete() throws Exception {
+        write("ksp.yaml", """
+                apiVersion: security.kubearmor.com/v1
+                kind: KubeArmorPolicy
+                metadata: {name: web-only, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  file: {matchPaths: [{path: /etc/web-secret}]}
+                """);
+        long pid = ProcessHandle.current().pid();
+        String response = register("""
+                {"op": "create", "state": {"ociVersion": "1.0.2", "id": "c1", "status": "creating", "pid": %d,
+                 "annotations": {"io.kubernetes.pod.namespace": "shop", "io.kubernetes.pod.name": "web-1",
+                  "io.kubernetes.container.name": "nginx", "bulwark.io/labels": "app=web,tier=front"}}}
+                """.formatted(pid));
+        assertTrue(response.startsWith("{\"status\":\"ok\""), response);
+        Endpoint container = endpoints.all().stream().filter(e -> !e.isHost()).findFirst().orElseThrow();
+        assertEquals("shop", container.namespace());
+        assertEquals("nginx", container.container());
+        assertEquals(Map.of("app", "web", "tier", "front"), container.labels());
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (engine.ruleSet(container) == null || engine.ruleSet(container).entries().isEmpty()) {
+            assertTrue(Instant.now().isBefore(deadline), "the container never got the KSP's rules");
+            Thread.sleep(50);
+        }
+        assertEquals("/etc/web-secret", engine.ruleSet(container).entries().getFirst().key().target());
+        assertTrue(!hostTargets().contains("/etc/web-secret"), "a KSP never reaches the host");
+
+        assertTrue(register("""
+                {"op": "delete", "state": {"id": "c1"}}""").startsWith("{\"status\":\"ok\""));
+        assertTrue(endpoints.all().stream().allMatch(Endpoint::isHost));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "not json",
+            "{\"op\": \"start\", \"state\": {\"id\": \"x\", \"pid\": 1}}",
+            "{\"op\": \"create\", \"state\": {\"id\": \"x\"}}",
+            "{\"op\": \"create\", \"state\": {\"id\": \"x\", \"pid\": 999999999}}",
+            "{\"op\": \"create\", \"state\": {\"pid\": 1}}",
+            "{\"op\": \"delete\", \"state\": {\"id\": \"never-registered\"}}",
+    })
+    @Order(7)
+    void badRegistrationsAreAnsweredWithAnErrorAndChangeNothing(String request) throws Exception {
+        String response = register(request);
+        assertTrue(response.startsWith("{\"status\":\"error\",\"message\":\""), response);
+        assertTrue(endpoints.all().stream().allMatch(Endpoint::isHost));
+    }
+
+    @Test
+    @Order(8)
     void metricsAreServedInPrometheusFormat() {
         given().get("/q/metrics").then().statusCode(200).body(containsString("# TYPE"));
     }
