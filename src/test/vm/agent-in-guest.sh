@@ -28,17 +28,21 @@ check() { # description, command...
     local what=$1; shift
     if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)); echo "FAILED: $what"; fi
 }
-started=$(date +%s.%N)
-"${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar $jar run -policyDir="$work/policies" -logPath="$work/alerts.json" \
-    -healthPort=32768 > "$work/agent.log" 2>&1 &
-agent=$!
-ready=false
-for _ in $(seq 1 240); do
-    if curl -sf http://127.0.0.1:32768/q/health/ready > /dev/null; then ready=true; break; fi
-    kill -0 $agent 2>/dev/null || break
-    sleep 0.5
-done
-echo "agent ready after $(awk "BEGIN {print $(date +%s.%N) - $started}") s"
+start_agent() {
+    local started
+    started=$(date +%s.%N)
+    "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar $jar run \
+        -policyDir="$work/policies" -logPath="$work/alerts.json" -healthPort=32768 >> "$work/agent.log" 2>&1 &
+    agent=$!
+    ready=false
+    for _ in $(seq 1 240); do
+        if curl -sf http://127.0.0.1:32768/q/health/ready > /dev/null; then ready=true; break; fi
+        kill -0 $agent 2>/dev/null || break
+        sleep 0.5
+    done
+    echo "agent ready after $(awk "BEGIN {print $(date +%s.%N) - $started}") s"
+}
+start_agent
 check "the agent becomes ready" $ready
 check "the agent enforces with BPF-LSM" grep -q 'rules: BPF-LSM' "$work/agent.log"
 check "a blocked file cannot be read" bash -c "! cat '$work/files/secret' 2>/dev/null"
@@ -84,7 +88,20 @@ check "the host is not" cat "$work/files/csecret" > /dev/null
 sleep 1
 check "the alert names the container" grep -q '"NamespaceName":"guest".*"ContainerName":"web".*"PolicyName":"web-secret"' \
     "$work/alerts.json"
+# Pinned enforcement outlives the agent, and a new agent takes the pinned maps over.
+echo persist > "$work/files/persist"
+policy persist "$work/files/persist"
+for _ in $(seq 1 40); do cat "$work/files/persist" > /dev/null 2>&1 || break; sleep 0.25; done
 kill $agent 2>/dev/null; wait $agent
+check "a stopped agent leaves its rules in force" bash -c "! cat '$work/files/persist' 2>/dev/null"
+start_agent
+check "a restarted agent becomes ready" $ready
+check "and the rules stayed in force throughout" bash -c "! cat '$work/files/persist' 2>/dev/null"
+rm "$work/policies/persist.yaml"
+for _ in $(seq 1 40); do cat "$work/files/persist" > /dev/null 2>&1 && break; sleep 0.25; done
+check "and the new agent rules the pinned maps" cat "$work/files/persist" > /dev/null
+kill $agent 2>/dev/null; wait $agent
+rm -rf /sys/fs/bpf/bulwark
 [ $failed = 0 ] || { cat "$work/agent.log"; cat "$work/hook.out" "$work/container.out" 2>/dev/null; }
 echo "agent in the guest: $passed passed, $failed failed"
 [ $failed = 0 ]

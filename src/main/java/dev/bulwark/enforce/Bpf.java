@@ -5,6 +5,10 @@ import dev.bulwark.enforce.libbpf.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,8 +32,13 @@ public final class Bpf implements AutoCloseable {
         this.object = object;
     }
 
-    /** Opens and loads an object (the verifier runs here), then attaches all its programs. */
-    public static Bpf load(byte[] elf) {
+    /**
+     * Opens and loads an object (the verifier runs here), then attaches all its programs. With a pin
+     * directory, the named maps are pinned there, or taken over when a previous agent pinned them, and every
+     * link is pinned too: enforcement then outlives the agent, and a new agent attaches its programs before it
+     * lets go of the old ones, so no moment goes unguarded.
+     */
+    public static Bpf load(byte[] elf, Path pinDir, List<String> pinnedMaps) {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libbpf.errnoState(call);
             MemorySegment buffer = call.allocate(elf.length);
@@ -40,12 +49,25 @@ public final class Bpf implements AutoCloseable {
             }
             Bpf bpf = new Bpf(object);
             try {
+                if (pinDir != null) {
+                    Files.createDirectories(pinDir);
+                    for (String map : pinnedMaps) {
+                        int set = Libbpf.bpf_map__set_pin_path(bpf.map(call, map),
+                                call.allocateFrom(pinDir.resolve(map).toString()));
+                        if (set < 0) {
+                            throw new BpfException("pinning map " + map, -set);
+                        }
+                    }
+                }
                 int loaded = Libbpf.bpf_object__load(object);
                 if (loaded < 0) {
                     throw new BpfException("loading the BPF programs (verifier output above)", -loaded);
                 }
-                bpf.attachAll(call);
+                bpf.attachAll(call, pinDir);
                 return bpf;
+            } catch (IOException e) {
+                bpf.close();
+                throw new UncheckedIOException("pinning under " + pinDir, e);
             } catch (RuntimeException e) {
                 bpf.close();
                 throw e;
@@ -53,28 +75,41 @@ public final class Bpf implements AutoCloseable {
         }
     }
 
-    private void attachAll(Arena call) {
+    private MemorySegment map(Arena call, String name) {
+        MemorySegment map = Libbpf.bpf_object__find_map_by_name(object, call.allocateFrom(name));
+        if (map.equals(MemorySegment.NULL)) {
+            throw new IllegalStateException("the BPF object has no map " + name);
+        }
+        return map;
+    }
+
+    private void attachAll(Arena call, Path pinDir) throws IOException {
         MemorySegment errno = Libbpf.errnoState(call);
         for (MemorySegment program = Libbpf.bpf_object__next_program(object, MemorySegment.NULL);
                 !program.equals(MemorySegment.NULL);
                 program = Libbpf.bpf_object__next_program(object, program)) {
             MemorySegment link = Libbpf.bpf_program__attach(errno, program);
+            String name = Libbpf.bpf_program__name(program).reinterpret(256).getString(0);
             if (link.equals(MemorySegment.NULL)) {
-                String name = Libbpf.bpf_program__name(program).reinterpret(256).getString(0);
                 throw new BpfException("attaching " + name, Libbpf.errno(errno));
             }
             links.add(link);
+            if (pinDir != null) {
+                // The new program is attached: only now may the previous agent's link go.
+                Path pin = pinDir.resolve("link_" + name);
+                Files.deleteIfExists(pin);
+                int pinned = Libbpf.bpf_link__pin(link, call.allocateFrom(pin.toString()));
+                if (pinned < 0) {
+                    throw new BpfException("pinning the link of " + name, -pinned);
+                }
+            }
         }
     }
 
     /** The file descriptor of one of the object's maps. */
     public int mapFd(String name) {
         try (Arena call = Arena.ofConfined()) {
-            MemorySegment map = Libbpf.bpf_object__find_map_by_name(object, call.allocateFrom(name));
-            if (map.equals(MemorySegment.NULL)) {
-                throw new IllegalStateException("the BPF object has no map " + name);
-            }
-            return Libbpf.bpf_map__fd(map);
+            return Libbpf.bpf_map__fd(map(call, name));
         }
     }
 
@@ -84,10 +119,7 @@ public final class Bpf implements AutoCloseable {
      */
     public int createLike(String template, int maxEntries) {
         try (Arena call = Arena.ofConfined()) {
-            MemorySegment map = Libbpf.bpf_object__find_map_by_name(object, call.allocateFrom(template));
-            if (map.equals(MemorySegment.NULL)) {
-                throw new IllegalStateException("the BPF object has no map " + template);
-            }
+            MemorySegment map = map(call, template);
             MemorySegment opts = call.allocate(Libbpf.bpf_map_create_opts.LAYOUT);
             opts.set(ValueLayout.JAVA_LONG, Libbpf.bpf_map_create_opts.SZ, Libbpf.bpf_map_create_opts.LAYOUT.byteSize());
             opts.set(ValueLayout.JAVA_INT, Libbpf.bpf_map_create_opts.MAP_FLAGS, INNER_MAP_FLAGS);
@@ -152,6 +184,7 @@ public final class Bpf implements AutoCloseable {
         }
     }
 
+    /** Releases this process's hold; pinned links and maps stay in the kernel and keep enforcing. */
     @Override
     public void close() {
         links.forEach(Libbpf::bpf_link__destroy);

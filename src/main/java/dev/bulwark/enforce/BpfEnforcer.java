@@ -7,6 +7,7 @@ import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +21,8 @@ import java.util.function.Consumer;
  */
 public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     public static final String OBJECT = "/bpf/enforcer.bpf.o";
+    /** Maps that outlive the agent when pinned: the rules in force, and the count of lost events. */
+    static final List<String> PINNED_MAPS = List.of("endpoint_rules", "endpoint_modes", "lost_events");
 
     private final Bpf bpf;
     private final RuleMaps maps;
@@ -28,13 +31,14 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     private final BiConsumer<RuleSet, List<String>> onApplied;
 
     /**
+     * @param pinDir where maps and links are pinned so that enforcement survives the agent (null: not pinned)
      * @param alerts receives one alert per kernel event
      * @param onApplied told, after each rule set is in the kernel, what of it could not be enforced as written
      */
-    public BpfEnforcer(int maxRulesPerEndpoint, String cluster, String hostName, Consumer<Alert> alerts,
+    public BpfEnforcer(Path pinDir, int maxRulesPerEndpoint, String cluster, String hostName, Consumer<Alert> alerts,
             BiConsumer<RuleSet, List<String>> onApplied) {
         this.onApplied = onApplied;
-        this.bpf = Bpf.load(object());
+        this.bpf = Bpf.load(object(), pinDir, PINNED_MAPS);
         try {
             this.maps = new RuleMaps(bpf, maxRulesPerEndpoint);
             this.events = new RingBufferReader(bpf.mapFd("events"), event -> {

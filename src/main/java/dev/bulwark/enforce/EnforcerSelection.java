@@ -21,16 +21,27 @@ public class EnforcerSelection {
     RuleSetWriter writer(BulwarkConfig config, AgentLog log) {
         String reason = unavailable(config);
         if (reason == null) {
+            Path pinDir = Path.of(config.bpfFsPath(), "bulwark");
             try {
-                return new BpfEnforcer(config.maxRulesPerEndpoint(), log.cluster(), log.hostName(), log::alert,
-                        (ruleSet, notes) -> notes.forEach(log::warn));
-            } catch (RuntimeException | LinkageError e) {
-                reason = "the BPF-LSM programs could not be loaded: " + e.getMessage();
+                return enforcer(config, log, pinDir);
+            } catch (RuntimeException | LinkageError pinned) {
+                log.warn("Enforcing without pinning under " + pinDir + " (" + pinned.getMessage() + "): rules"
+                        + " will not outlive the agent");
+                try {
+                    return enforcer(config, log, null);
+                } catch (RuntimeException | LinkageError e) {
+                    reason = "the BPF-LSM programs could not be loaded: " + e.getMessage();
+                }
             }
         }
         log.warn("BPF-LSM enforcement is not available: " + reason + ". Running in audit-only mode:"
                 + " rules are compiled and reported, nothing is denied.");
         return new ReportingWriter(log, reason);
+    }
+
+    private static BpfEnforcer enforcer(BulwarkConfig config, AgentLog log, Path pinDir) {
+        return new BpfEnforcer(pinDir, config.maxRulesPerEndpoint(), log.cluster(), log.hostName(), log::alert,
+                (ruleSet, notes) -> notes.forEach(log::warn));
     }
 
     void close(@Disposes RuleSetWriter writer) {

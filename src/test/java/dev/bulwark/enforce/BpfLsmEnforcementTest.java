@@ -56,7 +56,7 @@ class BpfLsmEnforcementTest {
         String lsm = Files.readString(Path.of("/sys/kernel/security/lsm"));
         assertTrue(lsm.contains("bpf"), "this suite needs a kernel booted with lsm=...,bpf (run it through "
                 + "src/test/vm/vmrun); active LSMs: " + lsm);
-        enforcer = new BpfEnforcer(4096, "default", "vmrun", alerts::add, (set, found) -> notes.addAll(found));
+        enforcer = new BpfEnforcer(null, 4096, "default", "vmrun", alerts::add, (set, found) -> notes.addAll(found));
     }
 
     @AfterAll

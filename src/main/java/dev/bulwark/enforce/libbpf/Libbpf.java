@@ -161,6 +161,33 @@ public final class Libbpf {
         }
     }
 
+    // int bpf_map__set_pin_path(struct bpf_map *map, const char *path)
+    private static final class bpf_map__set_pin_path {
+        static final MethodHandle HANDLE = handle("bpf_map__set_pin_path",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    public static int bpf_map__set_pin_path(MemorySegment map, MemorySegment path) {
+        try {
+            return (int) bpf_map__set_pin_path.HANDLE.invokeExact(map, path);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // int bpf_link__pin(struct bpf_link *link, const char *path)
+    private static final class bpf_link__pin {
+        static final MethodHandle HANDLE = handle("bpf_link__pin", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    public static int bpf_link__pin(MemorySegment link, MemorySegment path) {
+        try {
+            return (int) bpf_link__pin.HANDLE.invokeExact(link, path);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     // int bpf_link__destroy(struct bpf_link *link)
     private static final class bpf_link__destroy {
         static final MethodHandle HANDLE = handle("bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ADDRESS));
