@@ -80,6 +80,22 @@ enum bulwark_decision {
 	BW_DECISION_AUDITED = 2,        /* an Audit rule matched: allowed, reported */
 	BW_DECISION_POSTURE_BLOCKED = 3, /* whitelist mode, nothing allowed it, posture block: denied */
 	BW_DECISION_POSTURE_AUDITED = 4, /* whitelist mode, nothing allowed it, posture audit: reported */
+	BW_DECISION_THRESHOLD = 5,   /* the endpoint passed max_alerts_per_sec: alerts pause, enforcement does not */
+};
+
+/* Alert throttling, set by user space (maxAlertPerSec, throttleSec); max_alerts_per_sec 0 = off. */
+struct throttle_config {
+	__u32 max_alerts_per_sec;
+	__u32 pad;
+	__u64 throttle_ns;
+};
+
+/* Per endpoint: the current one-second window and, when throttled, until when alerts pause. */
+struct throttle_state {
+	__u64 window_start_ns;
+	__u64 silent_until_ns;
+	__u32 count;
+	__u32 pad;
 };
 
 /* The LSM hook that decided; alerts show it as Data "lsm=SECURITY_...". */

@@ -48,6 +48,20 @@ struct {
 	__uint(max_entries, 1 << 20);
 } events SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct throttle_config);
+} throttle_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct endpoint_key);
+	__type(value, struct throttle_state);
+} throttle_state SEC(".maps");
+
 /* Events that found the ring buffer full: counted, never lost silently. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -245,11 +259,52 @@ static __always_inline long path_of(struct dentry *dentry, struct vfsmount *vfsm
 	return len - 1;
 }
 
+/*
+ * Whether this endpoint may report one more alert: at most max_alerts_per_sec per second, then silence for
+ * throttle_ns, announced by one BW_DECISION_THRESHOLD event (returned as 2). Decisions are never affected.
+ */
+static __always_inline int may_report(struct endpoint_key *ep)
+{
+	__u32 zero = 0;
+	struct throttle_config *config = bpf_map_lookup_elem(&throttle_config, &zero);
+	struct throttle_state *state;
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (!config || !config->max_alerts_per_sec)
+		return 1;
+	state = bpf_map_lookup_elem(&throttle_state, ep);
+	if (!state) {
+		struct throttle_state fresh = {.window_start_ns = now, .count = 1};
+		bpf_map_update_elem(&throttle_state, ep, &fresh, BPF_ANY);
+		return 1;
+	}
+	if (state->silent_until_ns > now)
+		return 0;
+	if (now - state->window_start_ns >= 1000000000ULL) {
+		state->window_start_ns = now;
+		state->count = 0;
+	}
+	/* Not atomic: racing CPUs may let a few more through in a burst, never fewer. */
+	if (state->count++ < config->max_alerts_per_sec)
+		return 1;
+	state->silent_until_ns = now + config->throttle_ns;
+	return 2;
+}
+
 static __always_inline void report(struct task_struct *task, struct endpoint_key *ep, __u8 hook, __u32 rule_class,
 				   __u8 decision, __u32 rule, int retval, const char *path, const char *source,
 				   int truncated)
 {
-	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	int allowed = may_report(ep);
+	struct event *e;
+
+	if (!allowed)
+		return;
+	if (allowed == 2) {
+		decision = BW_DECISION_THRESHOLD;
+		rule = 0;
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
 	if (!e) {
 		__u32 zero = 0;

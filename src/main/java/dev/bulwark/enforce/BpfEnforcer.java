@@ -32,19 +32,21 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
 
     /**
      * @param pinDir where maps and links are pinned so that enforcement survives the agent (null: not pinned)
+     * @param throttle how many alerts an endpoint may raise (kernel side; never weakens enforcement)
      * @param alerts receives one alert per kernel event
      * @param onApplied told, after each rule set is in the kernel, what of it could not be enforced as written
      */
-    public BpfEnforcer(Path pinDir, int maxRulesPerEndpoint, String cluster, String hostName, Consumer<Alert> alerts,
-            BiConsumer<RuleSet, List<String>> onApplied) {
+    public BpfEnforcer(Path pinDir, int maxRulesPerEndpoint, Throttle throttle, String cluster, String hostName,
+            Consumer<Alert> alerts, BiConsumer<RuleSet, List<String>> onApplied) {
         this.onApplied = onApplied;
         this.bpf = Bpf.load(object(), pinDir, PINNED_MAPS);
         try {
             this.maps = new RuleMaps(bpf, maxRulesPerEndpoint);
+            maps.throttle(throttle);
             this.events = new RingBufferReader(bpf.mapFd("events"), event -> {
                 RuleSet ruleSet = current.get(event.identity());
                 if (ruleSet != null) {
-                    alerts.accept(KernelAlerts.alert(event, ruleSet, cluster, hostName));
+                    alerts.accept(KernelAlerts.alert(event, ruleSet, cluster, hostName, throttle));
                 }
             });
         } catch (RuntimeException e) {

@@ -40,8 +40,10 @@ public class EnforcerSelection {
     }
 
     private static BpfEnforcer enforcer(BulwarkConfig config, AgentLog log, Path pinDir) {
-        return new BpfEnforcer(pinDir, config.maxRulesPerEndpoint(), log.cluster(), log.hostName(), log::alert,
-                (ruleSet, notes) -> notes.forEach(log::warn));
+        Throttle throttle = config.alertThrottling()
+                ? new Throttle(config.maxAlertPerSec(), config.throttleSec()) : Throttle.OFF;
+        return new BpfEnforcer(pinDir, config.maxRulesPerEndpoint(), throttle, log.cluster(), log.hostName(),
+                log::alert, (ruleSet, notes) -> notes.forEach(log::warn));
     }
 
     void close(@Disposes RuleSetWriter writer) {

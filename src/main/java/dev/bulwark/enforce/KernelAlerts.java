@@ -15,8 +15,11 @@ final class KernelAlerts {
     private KernelAlerts() {
     }
 
-    static Alert alert(KernelEvent event, RuleSet ruleSet, String cluster, String hostName) {
+    static Alert alert(KernelEvent event, RuleSet ruleSet, String cluster, String hostName, Throttle throttle) {
         Endpoint endpoint = ruleSet.endpoint();
+        if (event.decision() == KernelLayout.DECISION_THRESHOLD) {
+            return threshold(endpoint, cluster, hostName, throttle);
+        }
         boolean exec = event.hook() == KernelLayout.HOOK_BPRM_CHECK;
         String policyName = "DefaultPosture";
         String type = endpoint.isHost() ? "MatchedHostPolicy" : "MatchedPolicy";
@@ -48,6 +51,18 @@ final class KernelAlerts {
                 endpoint.isHost() ? "" : endpoint.container(), event.tgid(), event.ppid(), event.tgid(), event.uid(),
                 policyName, severity, tags, atags, message, type, source, exec ? "Process" : "File",
                 event.path(), "lsm=" + KernelLayout.hookName(event.hook()), ENFORCER, action,
-                event.denied() ? "Permission denied" : "Passed", source);
+                event.denied() ? "Permission denied" : "Passed", source, null, null);
+    }
+
+    /** KubeArmor's announcement that an endpoint's alerts pause (enforcement does not). */
+    static Alert threshold(Endpoint endpoint, String cluster, String hostName, Throttle throttle) {
+        Instant now = Instant.now();
+        return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), cluster, hostName,
+                endpoint.isHost() ? "" : endpoint.namespace(), endpoint.isHost() ? "" : endpoint.pod(),
+                endpoint.isHost() ? "" : endpoint.container(), 0, 0, 0, 0, "", "", "", List.of(),
+                "Alert threshold reached: alerts of this " + (endpoint.isHost() ? "host" : "container")
+                        + " are dropped for " + throttle.throttleSec() + " s (enforcement continues)",
+                "SystemEvent", "", "AlertThreshold", "", "", ENFORCER, "", "", "", throttle.maxAlertsPerSec(),
+                throttle.throttleSec());
     }
 }

@@ -65,6 +65,17 @@ public final class KernelLayout {
             MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("source"),
             JAVA_INT.withName("pad")).withName("event");
 
+    public static final StructLayout THROTTLE_CONFIG = MemoryLayout.structLayout(
+            JAVA_INT.withName("max_alerts_per_sec"),
+            JAVA_INT.withName("pad"),
+            JAVA_LONG.withName("throttle_ns")).withName("throttle_config");
+
+    public static final StructLayout THROTTLE_STATE = MemoryLayout.structLayout(
+            JAVA_LONG.withName("window_start_ns"),
+            JAVA_LONG.withName("silent_until_ns"),
+            JAVA_INT.withName("count"),
+            JAVA_INT.withName("pad")).withName("throttle_state");
+
     /** Byte offset of a field, by name (nested fields: "allow", "rule"). */
     public static long offset(StructLayout layout, String... path) {
         MemoryLayout.PathElement[] elements = new MemoryLayout.PathElement[path.length];
@@ -79,6 +90,7 @@ public final class KernelLayout {
     public static final int DECISION_AUDITED = 2;
     public static final int DECISION_POSTURE_BLOCKED = 3;
     public static final int DECISION_POSTURE_AUDITED = 4;
+    public static final int DECISION_THRESHOLD = 5;
 
     /** enum bulwark_hook, in order from 1: the LSM hook names alerts show as Data "lsm=...". */
     public static final List<String> HOOKS = List.of("SECURITY_BPRM_CHECK", "SECURITY_FILE_OPEN",

@@ -91,6 +91,18 @@ final class RuleMaps {
         return notes;
     }
 
+    void throttle(Throttle throttle) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment zero = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment config = arena.allocate(KernelLayout.THROTTLE_CONFIG);
+            config.set(ValueLayout.JAVA_INT, offset(KernelLayout.THROTTLE_CONFIG, "max_alerts_per_sec"),
+                    throttle.maxAlertsPerSec());
+            config.set(ValueLayout.JAVA_LONG, offset(KernelLayout.THROTTLE_CONFIG, "throttle_ns"),
+                    throttle.throttleSec() * 1_000_000_000L);
+            Bpf.update(bpf.mapFd("throttle_config"), zero, config, "the alert throttle");
+        }
+    }
+
     void remove(KernelIdentity identity) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment endpoint = endpointKey(arena, identity);

@@ -31,5 +31,7 @@ public record Alert(
         @JsonProperty("Enforcer") String enforcer,
         @JsonProperty("Action") String action,
         @JsonProperty("Result") String result,
-        @JsonProperty("ProcessName") String processName) {
+        @JsonProperty("ProcessName") String processName,
+        @JsonProperty("MaxAlertsPerSec") Integer maxAlertsPerSec,
+        @JsonProperty("DroppingAlertsInterval") Integer droppingAlertsInterval) {
 }

@@ -46,6 +46,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class BpfLsmEnforcementTest {
     static final Path DIR = Path.of("/tmp/bulwark-lsm");
     static final Endpoint HOST = Endpoint.host("vmrun", Map.of());
+    /** Above what any single test raises, except the throttling test. */
+    static final int THROTTLE_PER_SEC = 8;
 
     BpfEnforcer enforcer;
     final BlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
@@ -56,7 +58,7 @@ class BpfLsmEnforcementTest {
         String lsm = Files.readString(Path.of("/sys/kernel/security/lsm"));
         assertTrue(lsm.contains("bpf"), "this suite needs a kernel booted with lsm=...,bpf (run it through "
                 + "src/test/vm/vmrun); active LSMs: " + lsm);
-        enforcer = new BpfEnforcer(null, 4096, "default", "vmrun", alerts::add, (set, found) -> notes.addAll(found));
+        enforcer = new BpfEnforcer(null, 4096, new Throttle(THROTTLE_PER_SEC, 2), "default", "vmrun", alerts::add, (set, found) -> notes.addAll(found));
     }
 
     @AfterAll
@@ -375,6 +377,30 @@ class BpfLsmEnforcementTest {
         Alert alert = alert(a -> a.resource().isEmpty());
         assertEquals("DefaultPosture", alert.policyName());
         assertTrue(alert.message().contains("fail closed"), alert.message());
+    }
+
+    @Test
+    void alertsAreThrottledPerEndpointButEveryOperationIsStillDenied() throws Exception {
+        Thread.sleep(2100); // let any earlier window and silence end
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
+        int attempts = 3 * THROTTLE_PER_SEC;
+        for (int i = 0; i < attempts; i++) {
+            assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("secret")));
+        }
+        Thread.sleep(1000);
+        List<Alert> raised = new ArrayList<>();
+        alerts.drainTo(raised);
+        assertEquals(THROTTLE_PER_SEC, raised.stream().filter(a -> a.resource().equals("/tmp/bulwark-lsm/secret"))
+                .count(), "alerts up to the limit");
+        List<Alert> thresholds = raised.stream().filter(a -> "AlertThreshold".equals(a.operation())).toList();
+        assertEquals(1, thresholds.size(), "one announcement: " + raised);
+        assertEquals("SystemEvent", thresholds.getFirst().type());
+        assertEquals(THROTTLE_PER_SEC, thresholds.getFirst().maxAlertsPerSec());
+        assertEquals(2, thresholds.getFirst().droppingAlertsInterval());
+        Thread.sleep(2100);
+        assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("secret")));
+        assertEquals("/tmp/bulwark-lsm/secret", alert(on("/tmp/bulwark-lsm/secret")).resource(),
+                "alerts resume after the silence");
     }
 
     static long awaitChild(long pid) throws Exception {

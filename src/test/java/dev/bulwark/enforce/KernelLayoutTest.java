@@ -25,7 +25,9 @@ class KernelLayoutTest {
             "rule_slot", KernelLayout.RULE_SLOT,
             "rule_value", KernelLayout.RULE_VALUE,
             "endpoint_modes", KernelLayout.ENDPOINT_MODES,
-            "event", KernelLayout.EVENT);
+            "event", KernelLayout.EVENT,
+            "throttle_config", KernelLayout.THROTTLE_CONFIG,
+            "throttle_state", KernelLayout.THROTTLE_STATE);
 
     @Test
     void javaLayoutsMatchTheHeader(@TempDir Path dir) throws IOException, InterruptedException {
@@ -60,6 +62,7 @@ class KernelLayoutTest {
                 "DECISION_AUDITED:" + KernelLayout.DECISION_AUDITED,
                 "DECISION_POSTURE_BLOCKED:" + KernelLayout.DECISION_POSTURE_BLOCKED,
                 "DECISION_POSTURE_AUDITED:" + KernelLayout.DECISION_POSTURE_AUDITED,
+                "DECISION_THRESHOLD:" + KernelLayout.DECISION_THRESHOLD,
                 "HOOK_BPRM_CHECK:" + KernelLayout.HOOK_BPRM_CHECK)
                 .forEach(pair -> {
                     String[] parts = pair.split(":");
