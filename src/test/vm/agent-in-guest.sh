@@ -66,9 +66,19 @@ spec:
   file: {matchPaths: [{path: $work/files/csecret}]}
   action: Block
 YAML
+cat > "$work/policies/ksp-db.yaml" <<YAML
+apiVersion: security.kubearmor.com/v1
+kind: KubeArmorPolicy
+metadata: {name: db-only, namespace: guest}
+spec:
+  selector: {matchLabels: {app: db}}
+  file: {matchPaths: [{path: $work/files/other}]}
+  action: Block
+YAML
 echo container-secret > "$work/files/csecret"
 mkfifo "$work/go"
-unshare --pid --mount --fork bash -c "read go < '$work/go'; cat '$work/files/csecret'; echo status=\$?" \
+unshare --pid --mount --fork bash -c "read go < '$work/go'; cat '$work/files/csecret'; echo status=\$?;
+    cat '$work/files/other' > /dev/null; echo other=\$?" \
     > "$work/container.out" 2>&1 &
 unshare=$!
 for _ in $(seq 1 100); do
@@ -84,6 +94,7 @@ check "the hook registers the container" grep -q '^ok: registered container gues
 echo go > "$work/go"
 wait $unshare
 check "the container's first exec is governed by its policy" grep -q 'status=1' "$work/container.out"
+check "and not by a policy for other labels" grep -q 'other=0' "$work/container.out"
 check "the host is not" cat "$work/files/csecret" > /dev/null
 sleep 1
 check "the alert names the container" grep -q '"NamespaceName":"guest".*"ContainerName":"web".*"PolicyName":"web-secret"' \

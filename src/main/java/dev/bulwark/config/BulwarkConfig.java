@@ -82,6 +82,10 @@ public interface BulwarkConfig {
     @WithDefault("/sys/fs/bpf")
     String bpfFsPath();
 
+    /** Most endpoints (containers and the host) with rules in the kernel; one more is refused with an error. */
+    @WithDefault("4096")
+    int maxEndpoints();
+
     /** Most kernel entries one endpoint's rule set may have; a bigger rule set is refused with an error. */
     @WithDefault("65536")
     int maxRulesPerEndpoint();

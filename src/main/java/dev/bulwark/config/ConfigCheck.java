@@ -35,6 +35,9 @@ public class ConfigCheck {
         if (config.throttleSec() < 1) {
             problems.add("bulwark.throttleSec: must be at least 1, not " + config.throttleSec());
         }
+        if (config.maxEndpoints() < 1) {
+            problems.add("bulwark.maxEndpoints: must be at least 1, not " + config.maxEndpoints());
+        }
         if (config.maxRulesPerEndpoint() < 1) {
             problems.add("bulwark.maxRulesPerEndpoint: must be at least 1, not " + config.maxRulesPerEndpoint());
         }

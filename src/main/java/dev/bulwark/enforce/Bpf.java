@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A loaded BPF object and its attached programs, over the raw bindings: every failure becomes a
@@ -38,7 +39,7 @@ public final class Bpf implements AutoCloseable {
      * link is pinned too: enforcement then outlives the agent, and a new agent attaches its programs before it
      * lets go of the old ones, so no moment goes unguarded.
      */
-    public static Bpf load(byte[] elf, Path pinDir, List<String> pinnedMaps) {
+    public static Bpf load(byte[] elf, Path pinDir, List<String> pinnedMaps, Map<String, Integer> sizes) {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libbpf.errnoState(call);
             MemorySegment buffer = call.allocate(elf.length);
@@ -49,6 +50,12 @@ public final class Bpf implements AutoCloseable {
             }
             Bpf bpf = new Bpf(object);
             try {
+                for (Map.Entry<String, Integer> size : sizes.entrySet()) {
+                    int set = Libbpf.bpf_map__set_max_entries(bpf.map(call, size.getKey()), size.getValue());
+                    if (set < 0) {
+                        throw new BpfException("sizing map " + size.getKey(), -set);
+                    }
+                }
                 if (pinDir != null) {
                     Files.createDirectories(pinDir);
                     for (String map : pinnedMaps) {

@@ -36,12 +36,13 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
      * @param alerts receives one alert per kernel event
      * @param onApplied told, after each rule set is in the kernel, what of it could not be enforced as written
      */
-    public BpfEnforcer(Path pinDir, int maxRulesPerEndpoint, Throttle throttle, String cluster, String hostName,
+    public BpfEnforcer(Path pinDir, Limits limits, Throttle throttle, String cluster, String hostName,
             Consumer<Alert> alerts, BiConsumer<RuleSet, List<String>> onApplied) {
         this.onApplied = onApplied;
-        this.bpf = Bpf.load(object(), pinDir, PINNED_MAPS);
+        this.bpf = Bpf.load(object(), pinDir, PINNED_MAPS, Map.of("endpoint_rules", limits.maxEndpoints(),
+                "endpoint_modes", limits.maxEndpoints(), "throttle_state", limits.maxEndpoints()));
         try {
-            this.maps = new RuleMaps(bpf, maxRulesPerEndpoint);
+            this.maps = new RuleMaps(bpf, limits.maxRulesPerEndpoint());
             maps.throttle(throttle);
             this.events = new RingBufferReader(bpf.mapFd("events"), event -> {
                 RuleSet ruleSet = current.get(event.identity());
@@ -53,6 +54,10 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
             bpf.close();
             throw e;
         }
+    }
+
+    /** Map sizes: how many endpoints the kernel holds rules for, and how many entries each may have. */
+    public record Limits(int maxEndpoints, int maxRulesPerEndpoint) {
     }
 
     private static byte[] object() {
@@ -75,6 +80,8 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
         } catch (RuntimeException e) {
             if (previous != null) {
                 current.put(ruleSet.endpoint().identity(), previous);
+            } else {
+                current.remove(ruleSet.endpoint().identity());
             }
             throw e;
         }

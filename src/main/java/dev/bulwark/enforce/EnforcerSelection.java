@@ -42,7 +42,8 @@ public class EnforcerSelection {
     private static BpfEnforcer enforcer(BulwarkConfig config, AgentLog log, Path pinDir) {
         Throttle throttle = config.alertThrottling()
                 ? new Throttle(config.maxAlertPerSec(), config.throttleSec()) : Throttle.OFF;
-        return new BpfEnforcer(pinDir, config.maxRulesPerEndpoint(), throttle, log.cluster(), log.hostName(),
+        return new BpfEnforcer(pinDir, new BpfEnforcer.Limits(config.maxEndpoints(), config.maxRulesPerEndpoint()),
+                throttle, log.cluster(), log.hostName(),
                 log::alert, (ruleSet, notes) -> notes.forEach(log::warn));
     }
 

@@ -58,7 +58,7 @@ class BpfLsmEnforcementTest {
         String lsm = Files.readString(Path.of("/sys/kernel/security/lsm"));
         assertTrue(lsm.contains("bpf"), "this suite needs a kernel booted with lsm=...,bpf (run it through "
                 + "src/test/vm/vmrun); active LSMs: " + lsm);
-        enforcer = new BpfEnforcer(null, 4096, new Throttle(THROTTLE_PER_SEC, 2), "default", "vmrun", alerts::add, (set, found) -> notes.addAll(found));
+        enforcer = new BpfEnforcer(null, new BpfEnforcer.Limits(64, 4096), new Throttle(THROTTLE_PER_SEC, 2), "default", "vmrun", alerts::add, (set, found) -> notes.addAll(found));
     }
 
     @AfterAll
@@ -401,6 +401,34 @@ class BpfLsmEnforcementTest {
         assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("secret")));
         assertEquals("/tmp/bulwark-lsm/secret", alert(on("/tmp/bulwark-lsm/secret")).resource(),
                 "alerts resume after the silence");
+    }
+
+    @Test
+    void sizeLimitsAreErrorsThatChangeNothing() throws Exception {
+        host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
+        // Too many entries for one endpoint (limit 4096): refused, the previous rules stay in force.
+        String paths = String.join(", ", java.util.stream.IntStream.range(0, 4097)
+                .mapToObj(i -> "{path: /tmp/bulwark-lsm/many/f" + i + "}").toList());
+        IllegalStateException tooMany = assertThrows(IllegalStateException.class,
+                () -> host("{file: {matchPaths: [" + paths + "]}, action: Block}", Posture.audit));
+        assertTrue(tooMany.getMessage().contains("maxRulesPerEndpoint"), tooMany.getMessage());
+        assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("secret")));
+        // Too many endpoints (limit 64, the host is one): the 64th container is refused with the kernel's word.
+        List<Endpoint> containers = new ArrayList<>();
+        try {
+            BpfException full = assertThrows(BpfException.class, () -> {
+                for (int i = 0; i < 64; i++) {
+                    Endpoint container = Endpoint.container("test", "pod-" + i, "main", Map.of(),
+                            new KernelIdentity(100_000 + i, 200_000 + i));
+                    enforcer.apply(RuleCompiler.compile(container, List.of(), options(Posture.audit)));
+                    containers.add(container);
+                }
+            });
+            assertEquals(63, containers.size());
+            assertTrue(full.getMessage().startsWith("writing the endpoint's rule map"), full.getMessage());
+        } finally {
+            containers.forEach(enforcer::remove);
+        }
     }
 
     static long awaitChild(long pid) throws Exception {

@@ -175,6 +175,20 @@ public final class Libbpf {
         }
     }
 
+    // int bpf_map__set_max_entries(struct bpf_map *map, __u32 max_entries)
+    private static final class bpf_map__set_max_entries {
+        static final MethodHandle HANDLE = handle("bpf_map__set_max_entries",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    }
+
+    public static int bpf_map__set_max_entries(MemorySegment map, int maxEntries) {
+        try {
+            return (int) bpf_map__set_max_entries.HANDLE.invokeExact(map, maxEntries);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     // int bpf_link__pin(struct bpf_link *link, const char *path)
     private static final class bpf_link__pin {
         static final MethodHandle HANDLE = handle("bpf_link__pin", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
