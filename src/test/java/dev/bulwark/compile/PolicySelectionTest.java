@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
 import dev.bulwark.policy.Policy;
-import dev.bulwark.policy.PolicyReader;
+import dev.bulwark.policy.TestPolicies;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -13,11 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Every selection rule: which policy applies to which endpoint. */
 class PolicySelectionTest {
     static Policy policy(String kind, String namespace, String spec) {
-        String text = "apiVersion: security.kubearmor.com/v1\nkind: " + kind + "\nmetadata: {name: p"
-                + (namespace.isEmpty() ? "" : ", namespace: " + namespace) + "}\nspec: " + spec + "\n";
-        PolicyReader.Result result = PolicyReader.read(text, "test");
-        assertEquals(java.util.List.of(), result.errors());
-        return result.policies().getFirst();
+        return TestPolicies.read(kind, "p", namespace, spec);
     }
 
     static Endpoint container(String namespace, String container, String labels) {

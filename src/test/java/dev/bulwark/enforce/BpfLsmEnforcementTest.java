@@ -11,7 +11,7 @@ import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
 import dev.bulwark.policy.Policy;
-import dev.bulwark.policy.PolicyReader;
+import dev.bulwark.policy.TestPolicies;
 import dev.bulwark.policy.Posture;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
@@ -92,10 +92,8 @@ class BpfLsmEnforcementTest {
     }
 
     RuleSet apply(Endpoint endpoint, String kind, String spec, Posture filePosture) {
-        PolicyReader.Result read = PolicyReader.read("apiVersion: security.kubearmor.com/v1\nkind: " + kind
-                + "\nmetadata: {name: lsm-test, namespace: test}\nspec: " + spec + "\n", "test");
-        assertEquals(List.of(), read.errors());
-        List<Policy> policies = PolicySelection.applicable(read.policies(), endpoint);
+        List<Policy> policies = PolicySelection.applicable(
+                List.of(TestPolicies.read(kind, "lsm-test", "test", spec)), endpoint);
         assertEquals(1, policies.size(), "the policy must select the endpoint");
         RuleSet ruleSet = RuleCompiler.compile(endpoint, policies, options(filePosture));
         enforcer.apply(ruleSet);

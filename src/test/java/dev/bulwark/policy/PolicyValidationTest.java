@@ -13,8 +13,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PolicyValidationTest {
 
     static String doc(String kind, String spec) {
-        return "apiVersion: security.kubearmor.com/v1\nkind: " + kind + "\nmetadata: {name: p, namespace: ns}\n"
-                + "spec: " + spec + "\n";
+        return TestPolicies.document(kind, "p", "ns", spec);
     }
 
     static final String KSP = "KubeArmorPolicy";
