@@ -132,6 +132,7 @@ struct event {
 	char comm[16];
 	char path[BULWARK_EVENT_PATH];
 	char source[BULWARK_EVENT_PATH];
+	char parent[BULWARK_EVENT_PATH]; /* the parent process's executable */
 	__u32 pad; /* explicit, so that both sides agree on the 8-byte aligned size */
 };
 

@@ -77,6 +77,7 @@ struct {
 struct scratch {
 	char path[BULWARK_PATH_MAX];
 	char source[BULWARK_PATH_MAX];
+	char parent[BULWARK_PATH_MAX];
 	char assemble[BULWARK_PATH_MAX + 256];
 };
 
@@ -291,9 +292,12 @@ static __always_inline int may_report(struct endpoint_key *ep)
 	return 2;
 }
 
+/*
+ * Sends one event. The parent's executable is assembled here, only for events, in the scratch space.
+ */
 static __always_inline void report(struct task_struct *task, struct endpoint_key *ep, __u8 hook, __u32 rule_class,
 				   __u8 decision, __u32 rule, int retval, const char *path, const char *source,
-				   int truncated)
+				   int truncated, struct scratch *scratch)
 {
 	int allowed = may_report(ep);
 	struct event *e;
@@ -330,11 +334,16 @@ static __always_inline void report(struct task_struct *task, struct endpoint_key
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_probe_read_kernel_str(e->path, sizeof(e->path), path);
 	bpf_probe_read_kernel_str(e->source, sizeof(e->source), source);
+	e->parent[0] = 0;
+	struct file *parent_exe = BPF_CORE_READ(task, real_parent, mm, exe_file);
+	if (parent_exe && scratch && path_of(BPF_CORE_READ(parent_exe, f_path.dentry),
+					     BPF_CORE_READ(parent_exe, f_path.mnt), scratch->parent, scratch->assemble) > 0)
+		bpf_probe_read_kernel_str(e->parent, sizeof(e->parent), scratch->parent);
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* A slot's conditions: readOnly concerns writes, ownerOnly concerns non-owners. */
-static __always_inline int applies(struct rule_slot *slot, int write, int owner)
+/* A slot's conditions: readOnly concerns writes, ownerOnly non-owners, pts processes on a terminal. */
+static __always_inline int applies(struct rule_slot *slot, int write, int owner, int tty)
 {
 	if (!slot->rule)
 		return 0;
@@ -342,17 +351,21 @@ static __always_inline int applies(struct rule_slot *slot, int write, int owner)
 		return 0;
 	if ((slot->flags & BW_FLAG_OWNER_ONLY) && owner)
 		return 0;
+	if ((slot->flags & BW_FLAG_PTS) && !tty)
+		return 0;
 	return 1;
 }
 
 /* Allow slots narrow the other way: a readOnly Allow does not allow writes, an ownerOnly one not others. */
-static __always_inline int allows(struct rule_slot *slot, int write, int owner)
+static __always_inline int allows(struct rule_slot *slot, int write, int owner, int tty)
 {
 	if (!slot->rule)
 		return 0;
 	if ((slot->flags & BW_FLAG_READ_ONLY) && write)
 		return 0;
 	if ((slot->flags & BW_FLAG_OWNER_ONLY) && !owner)
+		return 0;
+	if ((slot->flags & BW_FLAG_PTS) && !tty)
 		return 0;
 	return 1;
 }
@@ -376,6 +389,7 @@ static __always_inline int decide(__u8 hook, __u32 rule_class, struct dentry *de
 	void *rules;
 	long len;
 	int owner;
+	int tty;
 
 	if (rule_class >= BW_CLASS_COUNT)
 		return 0;
@@ -398,11 +412,13 @@ static __always_inline int decide(__u8 hook, __u32 rule_class, struct dentry *de
 	inode = BPF_CORE_READ(dentry, d_inode);
 	/* A file about to be created has no inode yet: its creator will own it. */
 	owner = !inode || BPF_CORE_READ(inode, i_uid.val) == (bpf_get_current_uid_gid() & 0xffffffff);
+	/* pts: the process has a controlling terminal (an interactive session). */
+	tty = BPF_CORE_READ(task, signal, tty) != 0;
 
 	if (len < 0) {
 		s->path[0] = 0;
 		if (modes->has_block[rule_class] || (modes->whitelist[rule_class] && modes->posture_block[rule_class])) {
-			report(task, &ep, hook, rule_class, BW_DECISION_BLOCKED, 0, -EACCES, s->path, s->source, 1);
+			report(task, &ep, hook, rule_class, BW_DECISION_BLOCKED, 0, -EACCES, s->path, s->source, 1, s);
 			return -EACCES;
 		}
 		return 0;
@@ -415,19 +431,19 @@ static __always_inline int decide(__u8 hook, __u32 rule_class, struct dentry *de
 			lookup(&w, w.name_hash, BW_MATCH_EXEC_NAME);
 	}
 
-	if (applies(&w.block, write, owner)) {
-		report(task, &ep, hook, rule_class, BW_DECISION_BLOCKED, w.block.rule, -EACCES, s->path, s->source, 0);
+	if (applies(&w.block, write, owner, tty)) {
+		report(task, &ep, hook, rule_class, BW_DECISION_BLOCKED, w.block.rule, -EACCES, s->path, s->source, 0, s);
 		return -EACCES;
 	}
-	if (applies(&w.audit, write, owner))
-		report(task, &ep, hook, rule_class, BW_DECISION_AUDITED, w.audit.rule, 0, s->path, s->source, 0);
-	if (allows(&w.allow, write, owner) || !modes->whitelist[rule_class])
+	if (applies(&w.audit, write, owner, tty))
+		report(task, &ep, hook, rule_class, BW_DECISION_AUDITED, w.audit.rule, 0, s->path, s->source, 0, s);
+	if (allows(&w.allow, write, owner, tty) || !modes->whitelist[rule_class])
 		return 0;
 	if (modes->posture_block[rule_class]) {
-		report(task, &ep, hook, rule_class, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, s->path, s->source, 0);
+		report(task, &ep, hook, rule_class, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, s->path, s->source, 0, s);
 		return -EACCES;
 	}
-	report(task, &ep, hook, rule_class, BW_DECISION_POSTURE_AUDITED, 0, 0, s->path, s->source, 0);
+	report(task, &ep, hook, rule_class, BW_DECISION_POSTURE_AUDITED, 0, 0, s->path, s->source, 0, s);
 	return 0;
 }
 

@@ -51,7 +51,7 @@ final class KernelAlerts {
                 endpoint.isHost() ? "" : endpoint.container(), event.tgid(), event.ppid(), event.tgid(), event.uid(),
                 policyName, severity, tags, atags, message, type, source, exec ? "Process" : "File",
                 event.path(), "lsm=" + KernelLayout.hookName(event.hook()), ENFORCER, action,
-                event.denied() ? "Permission denied" : "Passed", source, null, null);
+                event.denied() ? "Permission denied" : "Passed", source, event.parent(), null, null);
     }
 
     /** KubeArmor's announcement that an endpoint's alerts pause (enforcement does not). */
@@ -62,7 +62,7 @@ final class KernelAlerts {
                 endpoint.isHost() ? "" : endpoint.container(), 0, 0, 0, 0, "", "", "", List.of(),
                 "Alert threshold reached: alerts of this " + (endpoint.isHost() ? "host" : "container")
                         + " are dropped for " + throttle.throttleSec() + " s (enforcement continues)",
-                "SystemEvent", "", "AlertThreshold", "", "", ENFORCER, "", "", "", throttle.maxAlertsPerSec(),
+                "SystemEvent", "", "AlertThreshold", "", "", ENFORCER, "", "", "", "", throttle.maxAlertsPerSec(),
                 throttle.throttleSec());
     }
 }

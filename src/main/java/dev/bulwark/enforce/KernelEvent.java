@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 /** One `struct event` from the ring buffer, copied out of native memory. */
 public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, KernelIdentity identity, int rule,
         int hook, int ruleClass, int decision, boolean pathTruncated, int retval, String comm, String path,
-        String source) {
+        String source, String parent) {
 
     private static final long PID_NS = offset(EVENT, "pid_ns");
     private static final long MNT_NS = offset(EVENT, "mnt_ns");
@@ -33,7 +33,8 @@ public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, 
                 event.get(ValueLayout.JAVA_INT, offset(EVENT, "retval")),
                 string(event, "comm", 16),
                 string(event, "path", KernelLayout.EVENT_PATH),
-                string(event, "source", KernelLayout.EVENT_PATH));
+                string(event, "source", KernelLayout.EVENT_PATH),
+                string(event, "parent", KernelLayout.EVENT_PATH));
     }
 
     private static String string(MemorySegment event, String field, int max) {

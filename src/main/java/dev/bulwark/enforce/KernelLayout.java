@@ -63,6 +63,7 @@ public final class KernelLayout {
             MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm"),
             MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("path"),
             MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("source"),
+            MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("parent"),
             JAVA_INT.withName("pad")).withName("event");
 
     public static final StructLayout THROTTLE_CONFIG = MemoryLayout.structLayout(

@@ -70,8 +70,8 @@ final class RuleMaps {
                 key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "rule_class"), entry.key().ruleClass().ordinal());
                 key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "match"), entry.key().match().ordinal());
                 Slot allow = entry.allow();
-                if (allow != null && (!allow.args().isEmpty() || allow.flags().contains(Flag.PTS))) {
-                    notes.add(describe(entry) + ": Allow narrowed by allowedArgs/pts is not enforced yet;"
+                if (allow != null && !allow.args().isEmpty()) {
+                    notes.add(describe(entry) + ": Allow narrowed by allowedArgs is not enforced yet;"
                             + " left out (fail closed)");
                     allow = null;
                 }
@@ -120,8 +120,7 @@ final class RuleMaps {
             switch (flag) {
                 case OWNER_ONLY -> flags |= KernelLayout.FLAG_OWNER_ONLY;
                 case READ_ONLY -> flags |= KernelLayout.FLAG_READ_ONLY;
-                case PTS -> notes.add(describe(entry) + ": pts is not checked in the kernel yet; the "
-                        + action + " rule applies to every process (fail closed)");
+                case PTS -> flags |= KernelLayout.FLAG_PTS;
             }
         }
         if (!slot.args().isEmpty() && !action.equals("allow")) {

@@ -32,6 +32,7 @@ public record Alert(
         @JsonProperty("Action") String action,
         @JsonProperty("Result") String result,
         @JsonProperty("ProcessName") String processName,
+        @JsonProperty("ParentProcessName") String parentProcessName,
         @JsonProperty("MaxAlertsPerSec") Integer maxAlertsPerSec,
         @JsonProperty("DroppingAlertsInterval") Integer droppingAlertsInterval) {
 }

@@ -222,8 +222,19 @@ class BpfLsmEnforcementTest {
         assertTrue(denied.getMessage().contains("Permission denied"), denied.getMessage());
         Alert alert = alert(on("/tmp/bulwark-lsm/bin/tool"));
         assertEquals("Process", alert.operation());
+        assertTrue(alert.parentProcessName().endsWith("/bin/java"), alert.parentProcessName());
         assertEquals("lsm=SECURITY_BPRM_CHECK", alert.data());
         assertEquals(0, run("/usr/bin/true"));
+    }
+
+    @Test
+    void ptsRulesHoldOnlyForProcessesOnATerminal() throws Exception {
+        host("{process: {matchPaths: [{path: /tmp/bulwark-lsm/bin/tool, pts: true}]}, action: Block}", Posture.audit);
+        assertEquals(0, run("/usr/bin/bash", "-c", "/tmp/bulwark-lsm/bin/tool"), "no terminal: not concerned");
+        // script(1) runs the command on a new pseudo-terminal, its controlling tty.
+        assertTrue(run("/usr/bin/script", "-qec", "/tmp/bulwark-lsm/bin/tool", "/dev/null") != 0,
+                "on a terminal: blocked");
+        assertEquals("Permission denied", alert(on("/tmp/bulwark-lsm/bin/tool")).result());
     }
 
     @Test
