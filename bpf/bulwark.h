@@ -117,10 +117,12 @@ enum bulwark_hook {
 /* What the ring buffer carries for every decision worth reporting. */
 struct event {
 	__u64 timestamp;
-	__u32 pid;
-	__u32 tgid;
-	__u32 ppid;
+	__u32 pid;     /* host thread id */
+	__u32 tgid;    /* host process id */
+	__u32 ppid;    /* host parent process id */
 	__u32 uid;
+	__u32 ns_tgid; /* process id in its own pid namespace (as the container sees it) */
+	__u32 ns_ppid; /* parent process id in that namespace (0 when the parent is outside it) */
 	__u32 pid_ns;
 	__u32 mnt_ns;
 	__u32 rule;

@@ -160,6 +160,19 @@ static __always_inline __u64 hash_string(const char *s)
 	return hash;
 }
 
+/* A task's process id as seen in the namespace at `level` (0 when it has none there). */
+static __always_inline __u32 ns_pid(struct task_struct *task, unsigned int level)
+{
+	struct pid *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	struct upid upid = {};
+
+	if (!pid || BPF_CORE_READ(pid, level) < level)
+		return 0;
+	bpf_probe_read_kernel(&upid, sizeof(upid), (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+				      (level & 31) * bpf_core_type_size(struct upid));
+	return upid.nr;
+}
+
 static __always_inline struct endpoint_key endpoint_of(struct task_struct *task)
 {
 	struct endpoint_key key = {};
@@ -322,6 +335,9 @@ static __always_inline void report(struct task_struct *task, struct endpoint_key
 	e->tgid = BPF_CORE_READ(task, tgid);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->uid = bpf_get_current_uid_gid() & 0xffffffff;
+	unsigned int level = BPF_CORE_READ(task, thread_pid, level);
+	e->ns_tgid = ns_pid(task, level);
+	e->ns_ppid = ns_pid(BPF_CORE_READ(task, real_parent), level);
 	e->pid_ns = ep->pid_ns;
 	e->mnt_ns = ep->mnt_ns;
 	e->rule = rule;

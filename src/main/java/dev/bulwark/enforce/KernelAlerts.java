@@ -48,8 +48,8 @@ final class KernelAlerts {
         }
         return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), cluster, hostName,
                 endpoint.isHost() ? "" : endpoint.namespace(), endpoint.isHost() ? "" : endpoint.pod(),
-                endpoint.isHost() ? "" : endpoint.container(), event.tgid(), event.ppid(), event.tgid(), event.uid(),
-                policyName, severity, tags, atags, message, type, source, exec ? "Process" : "File",
+                endpoint.isHost() ? "" : endpoint.container(), event.tgid(), event.nsPpid(), event.nsTgid(),
+                event.uid(), event.ppid(), policyName, severity, tags, atags, message, type, source, exec ? "Process" : "File",
                 event.path(), "lsm=" + KernelLayout.hookName(event.hook()), ENFORCER, action,
                 event.denied() ? "Permission denied" : "Passed", source, event.parent(), null, null);
     }
@@ -59,7 +59,7 @@ final class KernelAlerts {
         Instant now = Instant.now();
         return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), cluster, hostName,
                 endpoint.isHost() ? "" : endpoint.namespace(), endpoint.isHost() ? "" : endpoint.pod(),
-                endpoint.isHost() ? "" : endpoint.container(), 0, 0, 0, 0, "", "", "", List.of(),
+                endpoint.isHost() ? "" : endpoint.container(), 0, 0, 0, 0, 0, "", "", "", List.of(),
                 "Alert threshold reached: alerts of this " + (endpoint.isHost() ? "host" : "container")
                         + " are dropped for " + throttle.throttleSec() + " s (enforcement continues)",
                 "SystemEvent", "", "AlertThreshold", "", "", ENFORCER, "", "", "", "", throttle.maxAlertsPerSec(),

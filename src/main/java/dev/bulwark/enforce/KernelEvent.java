@@ -9,7 +9,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 /** One `struct event` from the ring buffer, copied out of native memory. */
-public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, KernelIdentity identity, int rule,
+public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, int nsTgid, int nsPpid,
+        KernelIdentity identity, int rule,
         int hook, int ruleClass, int decision, boolean pathTruncated, int retval, String comm, String path,
         String source, String parent) {
 
@@ -23,6 +24,8 @@ public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, 
                 event.get(ValueLayout.JAVA_INT, offset(EVENT, "tgid")),
                 event.get(ValueLayout.JAVA_INT, offset(EVENT, "ppid")),
                 event.get(ValueLayout.JAVA_INT, offset(EVENT, "uid")),
+                event.get(ValueLayout.JAVA_INT, offset(EVENT, "ns_tgid")),
+                event.get(ValueLayout.JAVA_INT, offset(EVENT, "ns_ppid")),
                 new KernelIdentity(Integer.toUnsignedLong(event.get(ValueLayout.JAVA_INT, PID_NS)),
                         Integer.toUnsignedLong(event.get(ValueLayout.JAVA_INT, MNT_NS))),
                 event.get(ValueLayout.JAVA_INT, offset(EVENT, "rule")),

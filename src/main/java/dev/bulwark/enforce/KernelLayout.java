@@ -52,6 +52,8 @@ public final class KernelLayout {
             JAVA_INT.withName("tgid"),
             JAVA_INT.withName("ppid"),
             JAVA_INT.withName("uid"),
+            JAVA_INT.withName("ns_tgid"),
+            JAVA_INT.withName("ns_ppid"),
             JAVA_INT.withName("pid_ns"),
             JAVA_INT.withName("mnt_ns"),
             JAVA_INT.withName("rule"),

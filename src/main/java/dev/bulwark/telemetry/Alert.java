@@ -18,6 +18,7 @@ public record Alert(
         @JsonProperty("PPID") int ppid,
         @JsonProperty("PID") int pid,
         @JsonProperty("UID") int uid,
+        @JsonProperty("HostPPID") int hostPpid,
         @JsonProperty("PolicyName") String policyName,
         @JsonProperty("Severity") String severity,
         @JsonProperty("Tags") String tags,

@@ -142,6 +142,8 @@ class BpfLsmEnforcementTest {
         assertEquals("Permission denied", alert.result());
         assertEquals("BPFLSM", alert.enforcer());
         assertEquals(ProcessHandle.current().pid(), alert.hostPid());
+        assertEquals(ProcessHandle.current().pid(), alert.pid(), "on the host, PID is the host's");
+        assertEquals(ProcessHandle.current().parent().orElseThrow().pid(), alert.hostPpid());
         assertTrue(alert.source().contains("java"), alert.source());
     }
 
@@ -319,6 +321,8 @@ class BpfLsmEnforcementTest {
             assertEquals("MatchedPolicy", alert.type());
             assertEquals("test", alert.namespaceName());
             assertEquals("main", alert.containerName());
+            assertTrue(alert.pid() > 0 && alert.pid() < 10 && alert.pid() != alert.hostPid(),
+                    "PID as the container sees it (its shell is 1), HostPID as the host does: " + alert);
             assertEquals(0, run("/usr/bin/cat", "/tmp/bulwark-lsm/secret"), "the host is not governed by the KSP");
             enforcer.remove(container);
         } finally {
