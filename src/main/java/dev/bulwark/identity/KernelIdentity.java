@@ -1,6 +1,9 @@
 package dev.bulwark.identity;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * How the kernel tells endpoints apart: the inode numbers of a task's pid and mount namespaces. Processes of
@@ -8,6 +11,16 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  */
 public record KernelIdentity(long pidNs, long mntNs) {
     public static final KernelIdentity HOST = new KernelIdentity(0, 0);
+
+    /** The namespaces a running process is in, from /proc/PID/ns (as a container's identity). */
+    public static KernelIdentity ofProcess(long pid) throws IOException {
+        return new KernelIdentity(namespaceInode(pid, "pid"), namespaceInode(pid, "mnt"));
+    }
+
+    private static long namespaceInode(long pid, String kind) throws IOException {
+        String link = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", kind)).toString();
+        return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
+    }
 
     @JsonIgnore
     public boolean isHost() {

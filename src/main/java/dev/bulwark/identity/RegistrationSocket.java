@@ -108,7 +108,7 @@ public class RegistrationSocket {
         }
         KernelIdentity identity;
         try {
-            identity = new KernelIdentity(namespace(state.pid(), "pid"), namespace(state.pid(), "mnt"));
+            identity = KernelIdentity.ofProcess(state.pid());
         } catch (IOException | RuntimeException e) {
             return Response.error("state.pid: cannot read the namespaces of process " + state.pid() + ": "
                     + e.getMessage());
@@ -143,11 +143,6 @@ public class RegistrationSocket {
         }
         registry.remove(identity);
         return Response.ok("removed " + state.id());
-    }
-
-    static long namespace(int pid, String kind) throws IOException {
-        String link = Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", kind)).toString();
-        return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
     }
 
     @PreDestroy

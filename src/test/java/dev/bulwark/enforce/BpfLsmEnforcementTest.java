@@ -1,7 +1,6 @@
 package dev.bulwark.enforce;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -308,7 +307,7 @@ class BpfLsmEnforcementTest {
                 "read go; /usr/bin/cat /tmp/bulwark-lsm/secret; echo status=$?").redirectErrorStream(true).start();
         try {
             long shell = awaitChild(unshare.pid());
-            KernelIdentity identity = new KernelIdentity(namespace(shell, "pid"), namespace(shell, "mnt"));
+            KernelIdentity identity = KernelIdentity.ofProcess(shell);
             Endpoint container = Endpoint.container("test", "pod-1", "main", Map.of("app", "web"), identity);
             apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: web}},"
                     + " file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
@@ -454,11 +453,5 @@ class BpfLsmEnforcementTest {
             Thread.sleep(20);
         }
         throw new AssertionError("unshare started no child");
-    }
-
-    static long namespace(long pid, String kind) throws IOException {
-        String link = Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/" + kind)).toString();
-        assertNotNull(link);
-        return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
     }
 }
