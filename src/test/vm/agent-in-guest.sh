@@ -50,11 +50,11 @@ check "another file can" cat "$work/files/other" > /dev/null
 sleep 1
 check "the denial is an alert naming the policy" grep -q '"PolicyName":"smoke".*"Result":"Permission denied"' "$work/alerts.json"
 policy smoke "$work/files/other"
-for _ in $(seq 1 40); do cat "$work/files/secret" > /dev/null 2>&1 && break; sleep 0.25; done
+for _ in $(seq 1 120); do cat "$work/files/secret" > /dev/null 2>&1 && break; sleep 0.25; done
 check "an edited policy applies without a restart" cat "$work/files/secret" > /dev/null
 check "and blocks the new path" bash -c "! cat '$work/files/other' 2>/dev/null"
 rm "$work/policies/smoke.yaml"
-for _ in $(seq 1 40); do cat "$work/files/other" > /dev/null 2>&1 && break; sleep 0.25; done
+for _ in $(seq 1 120); do cat "$work/files/other" > /dev/null 2>&1 && break; sleep 0.25; done
 check "a deleted policy stops blocking" cat "$work/files/other" > /dev/null
 # A container (new pid and mount namespaces) registered through the OCI-hook command before its first exec.
 cat > "$work/policies/ksp.yaml" <<YAML
@@ -81,11 +81,13 @@ unshare --pid --mount --fork bash -c "read go < '$work/go'; cat '$work/files/cse
     cat '$work/files/other' > /dev/null; echo other=\$?" \
     > "$work/container.out" 2>&1 &
 unshare=$!
-for _ in $(seq 1 100); do
+child=
+for _ in $(seq 1 600); do   # up to 30 s: forks are slow under emulation when the machine is busy
     child=$(cat /proc/$unshare/task/$unshare/children 2>/dev/null | awk '{print $1}')
     [ -n "$child" ] && break
     sleep 0.05
 done
+[ -n "$child" ] || echo "unshare started no child within 30 s"
 echo "{\"ociVersion\": \"1.0.2\", \"id\": \"c1\", \"status\": \"creating\", \"pid\": $child}" \
     | "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -jar $jar hook create \
         --annotation io.kubernetes.pod.namespace=guest --annotation io.kubernetes.container.name=web \
@@ -102,14 +104,14 @@ check "the alert names the container" grep -q '"NamespaceName":"guest".*"Contain
 # Pinned enforcement outlives the agent, and a new agent takes the pinned maps over.
 echo persist > "$work/files/persist"
 policy persist "$work/files/persist"
-for _ in $(seq 1 40); do cat "$work/files/persist" > /dev/null 2>&1 || break; sleep 0.25; done
+for _ in $(seq 1 120); do cat "$work/files/persist" > /dev/null 2>&1 || break; sleep 0.25; done
 kill $agent 2>/dev/null; wait $agent
 check "a stopped agent leaves its rules in force" bash -c "! cat '$work/files/persist' 2>/dev/null"
 start_agent
 check "a restarted agent becomes ready" $ready
 check "and the rules stayed in force throughout" bash -c "! cat '$work/files/persist' 2>/dev/null"
 rm "$work/policies/persist.yaml"
-for _ in $(seq 1 40); do cat "$work/files/persist" > /dev/null 2>&1 && break; sleep 0.25; done
+for _ in $(seq 1 120); do cat "$work/files/persist" > /dev/null 2>&1 && break; sleep 0.25; done
 check "and the new agent rules the pinned maps" cat "$work/files/persist" > /dev/null
 kill $agent 2>/dev/null; wait $agent
 rm -rf /sys/fs/bpf/bulwark

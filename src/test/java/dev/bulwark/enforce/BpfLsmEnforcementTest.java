@@ -444,7 +444,7 @@ class BpfLsmEnforcementTest {
     }
 
     static long awaitChild(long pid) throws Exception {
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 1500; i++) { // up to 30 s: forks are slow under emulation on a busy machine
             Path children = Path.of("/proc/" + pid + "/task/" + pid + "/children");
             String list = Files.exists(children) ? Files.readString(children).strip() : "";
             if (!list.isEmpty()) {
