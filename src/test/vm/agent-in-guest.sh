@@ -89,7 +89,8 @@ for _ in $(seq 1 600); do   # up to 30 s: forks are slow under emulation when th
 done
 [ -n "$child" ] || echo "unshare started no child within 30 s"
 echo "{\"ociVersion\": \"1.0.2\", \"id\": \"c1\", \"status\": \"creating\", \"pid\": $child}" \
-    | "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -jar $jar hook create \
+    | "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+        -jar $jar hook create \
         --annotation io.kubernetes.pod.namespace=guest --annotation io.kubernetes.container.name=web \
         --annotation bulwark.io/labels=app=web > "$work/hook.out" 2>&1
 check "the hook registers the container" grep -q '^ok: registered container guest/' "$work/hook.out"
