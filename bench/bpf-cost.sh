@@ -12,6 +12,9 @@ work=$(mktemp -d)
 mkdir -p "$work/d/a/b/c/d/e/f/g/h/i/j"
 echo x > "$work/shallow"; echo x > "$work/d/a/b/c/mid"; echo x > "$work/d/a/b/c/d/e/f/g/h/i/j/deep"
 sysctl -qw kernel.bpf_stats_enabled=1
+stats() { # program id -> "run_time_ns run_cnt"
+    bpftool -j prog show id "$1" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d.get("run_time_ns", 0), d.get("run_cnt", 0))'
+}
 printf '| rules | path depth | ns per file_open decision |\n|---|---|---|\n'
 for n in 10 1000 10000; do
     mkdir -p "$work/p$n"
@@ -30,18 +33,18 @@ for n in 10 1000 10000; do
         -maxRulesPerEndpoint=20000 -alertThrottling=false > "$work/agent-$n.log" 2>&1 &
     agent=$!
     for _ in $(seq 1 600); do curl -sf http://127.0.0.1:32768/q/health/ready > /dev/null && break; sleep 0.5; done
-    grep -q "Applied 1 policies" "$work/agent-$n.log"
+    grep -q "Applied 1 policies" "$work/agent-$n.log" || { tail -20 "$work/agent-$n.log" >&2; exit 1; }
     id=$(bpftool prog show name bulwark_file_open | head -1 | cut -d: -f1)
     for target in shallow d/a/b/c/mid d/a/b/c/d/e/f/g/h/i/j/deep; do
-        before=$(bpftool prog show id "$id" | grep -o 'run_time_ns [0-9]* run_cnt [0-9]*')
+        before=$(stats "$id")
         # One process opening the file 2,000 times: the decisions measured are these opens.
         python3 -c "
 import sys
 for _ in range(2000):
     open(sys.argv[1]).close()" "$work/$target"
-        after=$(bpftool prog show id "$id" | grep -o 'run_time_ns [0-9]* run_cnt [0-9]*')
-        set -- $before; t0=$2; c0=$4
-        set -- $after; t1=$2; c1=$4
+        after=$(stats "$id")
+        set -- $before; t0=$1; c0=$2
+        set -- $after; t1=$1; c1=$2
         depth=$(echo "$work/$target" | tr -cd / | wc -c)
         echo "| $n | $depth | $(( (t1 - t0) / (c1 - c0) )) |"
     done
