@@ -165,18 +165,6 @@ public final class Bpf implements AutoCloseable {
         return true;
     }
 
-    /** Reads a value; false when the key is not there. */
-    public static boolean lookup(int fd, MemorySegment key, MemorySegment value) {
-        int result = Libbpf.bpf_map_lookup_elem(fd, key, value);
-        if (result == -2) {
-            return false;
-        }
-        if (result < 0) {
-            throw new BpfException("reading a map entry", -result);
-        }
-        return true;
-    }
-
     public static void closeFd(int fd) {
         Libc.close(fd);
     }

@@ -98,10 +98,6 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
         return "BPF-LSM";
     }
 
-    public long eventsReceived() {
-        return events.received();
-    }
-
     @Override
     public void close() {
         events.close();

@@ -3,17 +3,13 @@ package dev.bulwark.enforce;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.telemetry.AgentLog;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
  * The writer used when BPF-LSM cannot be used (audit-only mode, as KubeArmor calls it): it reports what would
- * be enforced and keeps the current rule set of each endpoint, so operators (and tests) see the outcome of
- * their policies.
+ * be enforced, so operators see the outcome of their policies. (PolicyEngine keeps each endpoint's rule set.)
  */
 public class ReportingWriter implements RuleSetWriter {
-    private final Map<Endpoint, RuleSet> current = new ConcurrentHashMap<>();
     private final AgentLog log;
     private final String reason;
 
@@ -24,7 +20,6 @@ public class ReportingWriter implements RuleSetWriter {
 
     @Override
     public void apply(RuleSet ruleSet) {
-        current.put(ruleSet.endpoint(), ruleSet);
         String modes = ruleSet.modes().entrySet().stream()
                 .filter(mode -> mode.getValue().whitelist())
                 .map(mode -> mode.getKey() + "=whitelist/" + mode.getValue().posture())
@@ -37,15 +32,11 @@ public class ReportingWriter implements RuleSetWriter {
 
     @Override
     public void remove(Endpoint endpoint) {
-        current.remove(endpoint);
+        // nothing was put anywhere
     }
 
     @Override
     public String describe() {
         return "audit only (" + reason + ")";
-    }
-
-    public RuleSet current(Endpoint endpoint) {
-        return current.get(endpoint);
     }
 }

@@ -6,13 +6,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
  * Reads a BPF ring buffer on a dedicated thread and hands each event, copied to the heap, to a consumer.
- * Nothing may escape the upcall (it would crash the JVM): a failing consumer is logged and counted.
+ * Nothing may escape the upcall (it would crash the JVM): a failing consumer is logged.
  */
 public final class RingBufferReader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RingBufferReader.class);
@@ -21,8 +20,6 @@ public final class RingBufferReader implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment ringBuffer;
     private final Consumer<KernelEvent> consumer;
-    private final AtomicLong received = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -59,25 +56,15 @@ public final class RingBufferReader implements AutoCloseable {
     @SuppressWarnings("unused")
     private int sample(MemorySegment context, MemorySegment data, long size) {
         try {
-            received.incrementAndGet();
             consumer.accept(KernelEvent.read(data.reinterpret(size)));
         } catch (Throwable t) {
-            failed.incrementAndGet();
             try {
                 LOG.error("dropping a kernel event that could not be handled", t);
             } catch (Throwable ignored) {
-                // logging itself failed: the count above still tells
+                // logging itself failed: nothing more can be done without risking the JVM
             }
         }
         return 0;
-    }
-
-    public long received() {
-        return received.get();
-    }
-
-    public long failed() {
-        return failed.get();
     }
 
     @Override

@@ -52,8 +52,4 @@ public class EndpointRegistry {
             changes.fire(new EndpointChanged(gone, true));
         }
     }
-
-    public boolean isKnown(Endpoint endpoint) {
-        return endpoint.isHost() || endpoint.equals(containers.get(endpoint.identity()));
-    }
 }
