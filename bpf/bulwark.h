@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Every struct shared by the BPF programs and the Java side, declared once. The Java layouts
- * (dev.bulwark.enforce.KernelLayout) are pinned to these offsets by KernelLayoutTest.
+ * (dev.bulwark.bpf.KernelLayout) are pinned to these offsets by KernelLayoutTest.
  */
 #ifndef BULWARK_H
 #define BULWARK_H
@@ -136,6 +136,78 @@ struct event {
 	char source[BULWARK_EVENT_PATH];
 	char parent[BULWARK_EVENT_PATH]; /* the parent process's executable */
 	__u32 pad; /* explicit, so that both sides agree on the 8-byte aligned size */
+};
+
+/* ---- The system monitor (monitor.bpf.c) ---- */
+
+/* Bytes of the argument vector an exec event carries (NUL-separated, cut at the end). */
+#define BULWARK_MONITOR_ARGV 512
+/* Bytes of raw data an event carries: a socket address, a file system type, the start of a DNS query. */
+#define BULWARK_MONITOR_DATA 128
+
+enum bulwark_monitor_kind {
+	BW_MONITOR_EXEC = 1,    /* a process runs a new program (sched_process_exec) */
+	BW_MONITOR_FORK = 2,    /* a new process (sched_process_fork; args[0] = child pid, args[1] = its start) */
+	BW_MONITOR_EXIT = 3,    /* a process ended (sched_process_exit of its last thread) */
+	BW_MONITOR_SYSCALL = 4, /* a watched system call returned */
+};
+
+/* Endpoint scopes, for the visibility defaults and the drop counters. */
+enum bulwark_scope {
+	BW_SCOPE_HOST = 0,
+	BW_SCOPE_CONTAINER = 1,
+	BW_SCOPE_COUNT = 2,
+};
+
+/*
+ * Which classes (bit 1 << bulwark_class) the monitor reports, for endpoints without their own entry in the
+ * visibility map: the host's and any container's.
+ */
+struct monitor_config {
+	__u32 host_classes;
+	__u32 container_classes;
+};
+
+/* One endpoint's own visibility (bits 1 << bulwark_class). */
+struct visibility {
+	__u32 classes;
+	__u32 pad;
+};
+
+/* A watched system call between its entry and its exit, per thread. */
+struct pending_syscall {
+	__u64 args[6];
+	__s32 syscall;
+	__u32 pad;
+};
+
+/* What the monitor's ring buffer carries. Strings are NUL-terminated and cut at their size. */
+struct monitor_event {
+	__u64 timestamp;  /* boot clock, ns */
+	__u64 start_time; /* the process's start (boot clock, ns): with tgid, names one process for good */
+	__u32 pid;        /* host thread id */
+	__u32 tgid;       /* host process id */
+	__u32 ppid;       /* host parent process id */
+	__u32 uid;
+	__u32 ns_tgid;    /* process id in its own pid namespace */
+	__u32 ns_ppid;    /* parent process id in that namespace (0 when the parent is outside it) */
+	__u32 pid_ns;
+	__u32 mnt_ns;
+	__u32 kind;       /* enum bulwark_monitor_kind */
+	__s32 syscall;    /* x86_64 system call number; exec: that of the exec call */
+	__s64 retval;
+	__u64 args[6];    /* the call's integer arguments */
+	__u8 visible;     /* exec, fork, exit: whether the process class is visible (the tree needs them anyway) */
+	__u8 argc;        /* arguments in argv (exec) */
+	__u16 argv_len;   /* bytes used in argv */
+	__u32 pad;
+	char comm[16];
+	char tty[16];     /* the controlling terminal's name ("" = none) */
+	char path[BULWARK_EVENT_PATH];  /* the path argument; exec: the program's absolute path */
+	char path2[BULWARK_EVENT_PATH]; /* a second path (mount target) */
+	char cwd[BULWARK_EVENT_PATH];   /* the working directory, sent with exec events and relative paths */
+	__u8 data[BULWARK_MONITOR_DATA];
+	char argv[BULWARK_MONITOR_ARGV];
 };
 
 #endif

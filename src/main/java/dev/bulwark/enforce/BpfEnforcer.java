@@ -1,12 +1,11 @@
 package dev.bulwark.enforce;
 
+import dev.bulwark.bpf.RingBufferReader;
+import dev.bulwark.bpf.Bpf;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
 import dev.bulwark.telemetry.Alert;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,7 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
 
     private final Bpf bpf;
     private final RuleMaps maps;
-    private final RingBufferReader events;
+    private final RingBufferReader<KernelEvent> events;
     private final Map<KernelIdentity, RuleSet> current = new ConcurrentHashMap<>();
     private final BiConsumer<RuleSet, List<String>> onApplied;
 
@@ -39,12 +38,12 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     public BpfEnforcer(Path pinDir, Limits limits, Throttle throttle, String cluster, String hostName,
             Consumer<Alert> alerts, BiConsumer<RuleSet, List<String>> onApplied) {
         this.onApplied = onApplied;
-        this.bpf = Bpf.load(object(), pinDir, PINNED_MAPS, Map.of("endpoint_rules", limits.maxEndpoints(),
+        this.bpf = Bpf.load(Bpf.resource(OBJECT), pinDir, PINNED_MAPS, Map.of("endpoint_rules", limits.maxEndpoints(),
                 "endpoint_modes", limits.maxEndpoints(), "throttle_state", limits.maxEndpoints()));
         try {
             this.maps = new RuleMaps(bpf, limits.maxRulesPerEndpoint());
             maps.throttle(throttle);
-            this.events = new RingBufferReader(bpf.mapFd("events"), event -> {
+            this.events = new RingBufferReader<>("bpf-lsm-events", bpf.mapFd("events"), KernelEvent::read, event -> {
                 RuleSet ruleSet = current.get(event.identity());
                 if (ruleSet != null) {
                     alerts.accept(KernelAlerts.alert(event, ruleSet, cluster, hostName, throttle));
@@ -58,17 +57,6 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
 
     /** Map sizes: how many endpoints the kernel holds rules for, and how many entries each may have. */
     public record Limits(int maxEndpoints, int maxRulesPerEndpoint) {
-    }
-
-    private static byte[] object() {
-        try (InputStream in = BpfEnforcer.class.getResourceAsStream(OBJECT)) {
-            if (in == null) {
-                throw new IllegalStateException(OBJECT + " is missing from the build");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.bulwark.enforce;
 
+import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.policy.PolicyKind;

@@ -1,7 +1,8 @@
 package dev.bulwark.enforce;
 
-import static dev.bulwark.enforce.KernelLayout.EVENT;
-import static dev.bulwark.enforce.KernelLayout.offset;
+import dev.bulwark.bpf.KernelLayout;
+import static dev.bulwark.bpf.KernelLayout.EVENT;
+import static dev.bulwark.bpf.KernelLayout.offset;
 
 import dev.bulwark.identity.KernelIdentity;
 import java.lang.foreign.MemorySegment;

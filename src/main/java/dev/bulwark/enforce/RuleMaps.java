@@ -1,10 +1,12 @@
 package dev.bulwark.enforce;
 
-import static dev.bulwark.enforce.KernelLayout.ENDPOINT_KEY;
-import static dev.bulwark.enforce.KernelLayout.ENDPOINT_MODES;
-import static dev.bulwark.enforce.KernelLayout.RULE_KEY;
-import static dev.bulwark.enforce.KernelLayout.RULE_VALUE;
-import static dev.bulwark.enforce.KernelLayout.offset;
+import dev.bulwark.bpf.KernelLayout;
+import dev.bulwark.bpf.Bpf;
+import static dev.bulwark.bpf.KernelLayout.ENDPOINT_KEY;
+import static dev.bulwark.bpf.KernelLayout.ENDPOINT_MODES;
+import static dev.bulwark.bpf.KernelLayout.RULE_KEY;
+import static dev.bulwark.bpf.KernelLayout.RULE_VALUE;
+import static dev.bulwark.bpf.KernelLayout.offset;
 
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.compile.RuleSet.Entry;

@@ -1,5 +1,6 @@
 package dev.bulwark.enforce;
 
+import dev.bulwark.bpf.BpfException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.bulwark.enforce;
+package dev.bulwark.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -19,15 +19,19 @@ import org.junit.jupiter.api.io.TempDir;
  * field offset and enum value, and each must equal what the Java side assumes.
  */
 class KernelLayoutTest {
-    static final Map<String, StructLayout> STRUCTS = Map.of(
-            "endpoint_key", KernelLayout.ENDPOINT_KEY,
-            "rule_key", KernelLayout.RULE_KEY,
-            "rule_slot", KernelLayout.RULE_SLOT,
-            "rule_value", KernelLayout.RULE_VALUE,
-            "endpoint_modes", KernelLayout.ENDPOINT_MODES,
-            "event", KernelLayout.EVENT,
-            "throttle_config", KernelLayout.THROTTLE_CONFIG,
-            "throttle_state", KernelLayout.THROTTLE_STATE);
+    static final Map<String, StructLayout> STRUCTS = Map.ofEntries(
+            Map.entry("monitor_config", KernelLayout.MONITOR_CONFIG),
+            Map.entry("visibility", KernelLayout.VISIBILITY),
+            Map.entry("pending_syscall", KernelLayout.PENDING_SYSCALL),
+            Map.entry("monitor_event", KernelLayout.MONITOR_EVENT),
+            Map.entry("endpoint_key", KernelLayout.ENDPOINT_KEY),
+            Map.entry("rule_key", KernelLayout.RULE_KEY),
+            Map.entry("rule_slot", KernelLayout.RULE_SLOT),
+            Map.entry("rule_value", KernelLayout.RULE_VALUE),
+            Map.entry("endpoint_modes", KernelLayout.ENDPOINT_MODES),
+            Map.entry("event", KernelLayout.EVENT),
+            Map.entry("throttle_config", KernelLayout.THROTTLE_CONFIG),
+            Map.entry("throttle_state", KernelLayout.THROTTLE_STATE));
 
     @Test
     void javaLayoutsMatchTheHeader(@TempDir Path dir) throws IOException, InterruptedException {
@@ -49,6 +53,8 @@ class KernelLayoutTest {
         });
         line(c, expected, "BULWARK_PATH_MAX", "BULWARK_PATH_MAX", KernelLayout.PATH_MAX);
         line(c, expected, "BULWARK_EVENT_PATH", "BULWARK_EVENT_PATH", KernelLayout.EVENT_PATH);
+        line(c, expected, "BULWARK_MONITOR_ARGV", "BULWARK_MONITOR_ARGV", KernelLayout.MONITOR_ARGV);
+        line(c, expected, "BULWARK_MONITOR_DATA", "BULWARK_MONITOR_DATA", KernelLayout.MONITOR_DATA);
         line(c, expected, "BW_CLASS_COUNT", "BW_CLASS_COUNT", KernelLayout.CLASS_COUNT);
         for (RuleSet.RuleClass ruleClass : RuleSet.RuleClass.values()) {
             line(c, expected, "class " + ruleClass, "BW_CLASS_" + (ruleClass == RuleSet.RuleClass.CAPABILITIES
@@ -63,10 +69,14 @@ class KernelLayoutTest {
                 "DECISION_POSTURE_BLOCKED:" + KernelLayout.DECISION_POSTURE_BLOCKED,
                 "DECISION_POSTURE_AUDITED:" + KernelLayout.DECISION_POSTURE_AUDITED,
                 "DECISION_THRESHOLD:" + KernelLayout.DECISION_THRESHOLD,
-                "HOOK_BPRM_CHECK:" + KernelLayout.HOOK_BPRM_CHECK)
+                "HOOK_BPRM_CHECK:" + KernelLayout.HOOK_BPRM_CHECK,
+                "MONITOR_EXEC:" + KernelLayout.MONITOR_EXEC, "MONITOR_FORK:" + KernelLayout.MONITOR_FORK,
+                "MONITOR_EXIT:" + KernelLayout.MONITOR_EXIT, "MONITOR_SYSCALL:" + KernelLayout.MONITOR_SYSCALL,
+                "SCOPE_HOST:" + KernelLayout.SCOPE_HOST, "SCOPE_CONTAINER:" + KernelLayout.SCOPE_CONTAINER,
+                "SCOPE_COUNT:" + KernelLayout.SCOPE_COUNT)
                 .forEach(pair -> {
                     String[] parts = pair.split(":");
-                    String symbol = parts[0].startsWith("DECISION") || parts[0].startsWith("HOOK")
+                    String symbol = parts[0].matches("(DECISION|HOOK|MONITOR|SCOPE).*")
                             ? "BW_" + parts[0] : "BW_FLAG_" + parts[0];
                     line(c, expected, symbol, symbol, Long.parseLong(parts[1]));
                 });

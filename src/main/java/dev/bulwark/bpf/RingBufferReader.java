@@ -1,29 +1,33 @@
-package dev.bulwark.enforce;
+package dev.bulwark.bpf;
 
-import dev.bulwark.enforce.libbpf.Libbpf;
+import dev.bulwark.bpf.libbpf.Libbpf;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * Reads a BPF ring buffer on a dedicated thread and hands each event, copied to the heap, to a consumer.
- * Nothing may escape the upcall (it would crash the JVM): a failing consumer is logged.
+ * Reads a BPF ring buffer on a dedicated thread: each record is decoded (copied to the heap) and handed to a
+ * consumer. Nothing may escape the upcall (it would crash the JVM): a failing decoder or consumer is logged.
  */
-public final class RingBufferReader implements AutoCloseable {
+public final class RingBufferReader<T> implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RingBufferReader.class);
     private static final int POLL_MILLIS = 100;
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment ringBuffer;
-    private final Consumer<KernelEvent> consumer;
+    private final Function<MemorySegment, T> decoder;
+    private final Consumer<T> consumer;
     private final Thread thread;
     private volatile boolean running = true;
 
-    public RingBufferReader(int mapFd, Consumer<KernelEvent> consumer) {
+    /** Starts reading at once; `name` names the thread. */
+    public RingBufferReader(String name, int mapFd, Function<MemorySegment, T> decoder, Consumer<T> consumer) {
+        this.decoder = decoder;
         this.consumer = consumer;
         try {
             MethodHandle sample = MethodHandles.lookup().findVirtual(RingBufferReader.class, "sample",
@@ -39,7 +43,7 @@ public final class RingBufferReader implements AutoCloseable {
             arena.close();
             throw new IllegalStateException(e);
         }
-        thread = Thread.ofPlatform().daemon().name("bpf-events").start(this::poll);
+        thread = Thread.ofPlatform().daemon().name(name).start(this::poll);
     }
 
     private void poll() {
@@ -56,7 +60,7 @@ public final class RingBufferReader implements AutoCloseable {
     @SuppressWarnings("unused")
     private int sample(MemorySegment context, MemorySegment data, long size) {
         try {
-            consumer.accept(KernelEvent.read(data.reinterpret(size)));
+            consumer.accept(decoder.apply(data.reinterpret(size)));
         } catch (Throwable t) {
             try {
                 LOG.error("dropping a kernel event that could not be handled", t);

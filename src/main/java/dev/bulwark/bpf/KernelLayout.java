@@ -1,4 +1,4 @@
-package dev.bulwark.enforce;
+package dev.bulwark.bpf;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
@@ -78,6 +79,60 @@ public final class KernelLayout {
             JAVA_LONG.withName("silent_until_ns"),
             JAVA_INT.withName("count"),
             JAVA_INT.withName("pad")).withName("throttle_state");
+
+    public static final int MONITOR_ARGV = 512;
+    public static final int MONITOR_DATA = 128;
+
+    public static final StructLayout MONITOR_CONFIG = MemoryLayout.structLayout(
+            JAVA_INT.withName("host_classes"),
+            JAVA_INT.withName("container_classes")).withName("monitor_config");
+
+    public static final StructLayout VISIBILITY = MemoryLayout.structLayout(
+            JAVA_INT.withName("classes"),
+            JAVA_INT.withName("pad")).withName("visibility");
+
+    public static final StructLayout PENDING_SYSCALL = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(6, JAVA_LONG).withName("args"),
+            JAVA_INT.withName("syscall"),
+            JAVA_INT.withName("pad")).withName("pending_syscall");
+
+    public static final StructLayout MONITOR_EVENT = MemoryLayout.structLayout(
+            JAVA_LONG.withName("timestamp"),
+            JAVA_LONG.withName("start_time"),
+            JAVA_INT.withName("pid"),
+            JAVA_INT.withName("tgid"),
+            JAVA_INT.withName("ppid"),
+            JAVA_INT.withName("uid"),
+            JAVA_INT.withName("ns_tgid"),
+            JAVA_INT.withName("ns_ppid"),
+            JAVA_INT.withName("pid_ns"),
+            JAVA_INT.withName("mnt_ns"),
+            JAVA_INT.withName("kind"),
+            JAVA_INT.withName("syscall"),
+            JAVA_LONG.withName("retval"),
+            MemoryLayout.sequenceLayout(6, JAVA_LONG).withName("args"),
+            JAVA_BYTE.withName("visible"),
+            JAVA_BYTE.withName("argc"),
+            ValueLayout.JAVA_SHORT.withName("argv_len"),
+            JAVA_INT.withName("pad"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm"),
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("tty"),
+            MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("path"),
+            MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("path2"),
+            MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("cwd"),
+            MemoryLayout.sequenceLayout(MONITOR_DATA, JAVA_BYTE).withName("data"),
+            MemoryLayout.sequenceLayout(MONITOR_ARGV, JAVA_BYTE).withName("argv")).withName("monitor_event");
+
+    /** enum bulwark_monitor_kind */
+    public static final int MONITOR_EXEC = 1;
+    public static final int MONITOR_FORK = 2;
+    public static final int MONITOR_EXIT = 3;
+    public static final int MONITOR_SYSCALL = 4;
+
+    /** enum bulwark_scope */
+    public static final int SCOPE_HOST = 0;
+    public static final int SCOPE_CONTAINER = 1;
+    public static final int SCOPE_COUNT = 2;
 
     /** Byte offset of a field, by name (nested fields: "allow", "rule"). */
     public static long offset(StructLayout layout, String... path) {

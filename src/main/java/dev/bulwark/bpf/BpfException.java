@@ -1,4 +1,4 @@
-package dev.bulwark.enforce;
+package dev.bulwark.bpf;
 
 /** A libbpf or kernel call failed; the message says which, and the errno in words. */
 public class BpfException extends RuntimeException {

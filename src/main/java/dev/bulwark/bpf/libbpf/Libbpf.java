@@ -1,4 +1,4 @@
-package dev.bulwark.enforce.libbpf;
+package dev.bulwark.bpf.libbpf;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;

@@ -1,11 +1,12 @@
-package dev.bulwark.enforce;
+package dev.bulwark.bpf;
 
-import dev.bulwark.enforce.libbpf.Libbpf;
-import dev.bulwark.enforce.libbpf.Libc;
+import dev.bulwark.bpf.libbpf.Libbpf;
+import dev.bulwark.bpf.libbpf.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +111,18 @@ public final class Bpf implements AutoCloseable {
                     throw new BpfException("pinning the link of " + name, -pinned);
                 }
             }
+        }
+    }
+
+    /** A BPF object built into the application (src/main/resources/bpf). */
+    public static byte[] resource(String path) {
+        try (InputStream in = Bpf.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException(path + " is missing from the build");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
