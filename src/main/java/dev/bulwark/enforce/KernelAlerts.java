@@ -6,6 +6,7 @@ import dev.bulwark.identity.Endpoint;
 import dev.bulwark.policy.PolicyKind;
 import dev.bulwark.telemetry.AgentLog;
 import dev.bulwark.telemetry.Alert;
+import dev.bulwark.telemetry.ProcessContext;
 import java.time.Instant;
 import java.util.List;
 
@@ -47,23 +48,22 @@ final class KernelAlerts {
             policyName = "DefaultPosture";
             message = "path too long or too deep to match: denied (fail closed)";
         }
-        return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), cluster, hostName,
-                endpoint.isHost() ? "" : endpoint.namespace(), endpoint.isHost() ? "" : endpoint.pod(),
-                endpoint.isHost() ? "" : endpoint.container(), event.tgid(), event.nsPpid(), event.nsTgid(),
-                event.uid(), event.ppid(), policyName, severity, tags, atags, message, type, source, exec ? "Process" : "File",
-                event.path(), "lsm=" + KernelLayout.hookName(event.hook()), ENFORCER, action,
-                event.denied() ? "Permission denied" : "Passed", source, event.parent(), null, null);
+        ProcessContext context = ProcessContext.of(cluster, hostName, endpoint, event.ppid(), event.tgid(),
+                event.nsPpid(), event.nsTgid(), event.uid(), event.parent(), source, "", "", null);
+        return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), context, policyName, severity, tags, atags,
+                message, type, source, exec ? "Process" : "File", event.path(),
+                "lsm=" + KernelLayout.hookName(event.hook()), ENFORCER, action,
+                event.denied() ? "Permission denied" : "Passed", null, null);
     }
 
     /** KubeArmor's announcement that an endpoint's alerts pause (enforcement does not). */
     static Alert threshold(Endpoint endpoint, String cluster, String hostName, Throttle throttle) {
         Instant now = Instant.now();
-        return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), cluster, hostName,
-                endpoint.isHost() ? "" : endpoint.namespace(), endpoint.isHost() ? "" : endpoint.pod(),
-                endpoint.isHost() ? "" : endpoint.container(), 0, 0, 0, 0, 0, "", "", "", List.of(),
+        ProcessContext context = ProcessContext.of(cluster, hostName, endpoint, 0, 0, 0, 0, 0, "", "", "", "", null);
+        return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), context, "", "", "", List.of(),
                 "Alert threshold reached: alerts of this " + (endpoint.isHost() ? "host" : "container")
                         + " are dropped for " + throttle.throttleSec() + " s (enforcement continues)",
-                "SystemEvent", "", "AlertThreshold", "", "", ENFORCER, "", "", "", "", throttle.maxAlertsPerSec(),
+                "SystemEvent", "", "AlertThreshold", "", "", ENFORCER, "", "", throttle.maxAlertsPerSec(),
                 throttle.throttleSec());
     }
 }

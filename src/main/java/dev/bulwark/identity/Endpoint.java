@@ -13,7 +13,7 @@ import java.util.TreeMap;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Endpoint(Type type, String namespace, String pod, String container, Map<String, String> labels,
-        KernelIdentity identity) {
+        KernelIdentity identity, String containerId, String image) {
 
     public enum Type { HOST, CONTAINER }
 
@@ -24,12 +24,17 @@ public record Endpoint(Type type, String namespace, String pod, String container
     public static Endpoint host(String hostName, Map<String, String> nodeLabels) {
         Map<String, String> labels = new TreeMap<>(nodeLabels);
         labels.put(Selectors.HOSTNAME_LABEL, hostName);
-        return new Endpoint(Type.HOST, null, null, null, labels, KernelIdentity.HOST);
+        return new Endpoint(Type.HOST, null, null, null, labels, KernelIdentity.HOST, null, null);
     }
 
     public static Endpoint container(String namespace, String pod, String container, Map<String, String> labels,
             KernelIdentity identity) {
-        return new Endpoint(Type.CONTAINER, namespace, pod, container, labels, identity);
+        return new Endpoint(Type.CONTAINER, namespace, pod, container, labels, identity, null, null);
+    }
+
+    /** The same container as its runtime knows it: its id and image. */
+    public Endpoint withRuntime(String containerId, String image) {
+        return new Endpoint(type, namespace, pod, container, labels, identity, containerId, image);
     }
 
     @JsonIgnore

@@ -127,7 +127,8 @@ public class RegistrationSocket {
         }
         Endpoint endpoint = Endpoint.container(annotations.getOrDefault(ContainerRegistration.NAMESPACE, "default"),
                 annotations.getOrDefault(ContainerRegistration.POD, state.id()),
-                annotations.getOrDefault(ContainerRegistration.CONTAINER, state.id()), labels, identity);
+                annotations.getOrDefault(ContainerRegistration.CONTAINER, state.id()), labels, identity)
+                .withRuntime(state.id(), annotations.getOrDefault("io.kubernetes.cri.image-name", ""));
         KernelIdentity previous = byContainerId.put(state.id(), identity);
         if (previous != null && !previous.equals(identity)) {
             registry.remove(previous);

@@ -2,6 +2,7 @@ package dev.bulwark.telemetry;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import java.util.List;
 
 /** A KubeArmor alert (feeder.Alert), with its field names; the JSON form of the logs is this shape. */
@@ -9,16 +10,7 @@ import java.util.List;
 public record Alert(
         @JsonProperty("Timestamp") long timestamp,
         @JsonProperty("UpdatedTime") String updatedTime,
-        @JsonProperty("ClusterName") String clusterName,
-        @JsonProperty("HostName") String hostName,
-        @JsonProperty("NamespaceName") String namespaceName,
-        @JsonProperty("PodName") String podName,
-        @JsonProperty("ContainerName") String containerName,
-        @JsonProperty("HostPID") int hostPid,
-        @JsonProperty("PPID") int ppid,
-        @JsonProperty("PID") int pid,
-        @JsonProperty("UID") int uid,
-        @JsonProperty("HostPPID") int hostPpid,
+        @JsonUnwrapped ProcessContext context,
         @JsonProperty("PolicyName") String policyName,
         @JsonProperty("Severity") String severity,
         @JsonProperty("Tags") String tags,
@@ -32,8 +24,7 @@ public record Alert(
         @JsonProperty("Enforcer") String enforcer,
         @JsonProperty("Action") String action,
         @JsonProperty("Result") String result,
-        @JsonProperty("ProcessName") String processName,
-        @JsonProperty("ParentProcessName") String parentProcessName,
         @JsonProperty("MaxAlertsPerSec") Integer maxAlertsPerSec,
         @JsonProperty("DroppingAlertsInterval") Integer droppingAlertsInterval) {
+
 }

@@ -141,9 +141,9 @@ class BpfLsmEnforcementTest {
         assertEquals("Block", alert.action());
         assertEquals("Permission denied", alert.result());
         assertEquals("BPFLSM", alert.enforcer());
-        assertEquals(ProcessHandle.current().pid(), alert.hostPid());
-        assertEquals(ProcessHandle.current().pid(), alert.pid(), "on the host, PID is the host's");
-        assertEquals(ProcessHandle.current().parent().orElseThrow().pid(), alert.hostPpid());
+        assertEquals(ProcessHandle.current().pid(), alert.context().hostPid());
+        assertEquals(ProcessHandle.current().pid(), alert.context().pid(), "on the host, PID is the host's");
+        assertEquals(ProcessHandle.current().parent().orElseThrow().pid(), alert.context().hostPpid());
         assertTrue(alert.source().contains("java"), alert.source());
     }
 
@@ -214,7 +214,7 @@ class BpfLsmEnforcementTest {
         assertEquals(0, run("/usr/bin/cat", "/tmp/bulwark-lsm/secret"), "root owns the file");
         assertEquals(1, run("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 "/usr/bin/cat", "/tmp/bulwark-lsm/secret"), "nobody does not");
-        assertEquals(65534, alert(on("/tmp/bulwark-lsm/secret")).uid());
+        assertEquals(65534, alert(on("/tmp/bulwark-lsm/secret")).context().uid());
     }
 
     @Test
@@ -224,7 +224,7 @@ class BpfLsmEnforcementTest {
         assertTrue(denied.getMessage().contains("Permission denied"), denied.getMessage());
         Alert alert = alert(on("/tmp/bulwark-lsm/bin/tool"));
         assertEquals("Process", alert.operation());
-        assertTrue(alert.parentProcessName().endsWith("/bin/java"), alert.parentProcessName());
+        assertTrue(alert.context().parentProcessName().endsWith("/bin/java"), alert.context().parentProcessName());
         assertEquals("lsm=SECURITY_BPRM_CHECK", alert.data());
         assertEquals(0, run("/usr/bin/true"));
     }
@@ -319,9 +319,9 @@ class BpfLsmEnforcementTest {
             assertTrue(output.contains("Permission denied") && output.contains("status=1"), output);
             Alert alert = alert(on("/tmp/bulwark-lsm/secret"));
             assertEquals("MatchedPolicy", alert.type());
-            assertEquals("test", alert.namespaceName());
-            assertEquals("main", alert.containerName());
-            assertTrue(alert.pid() > 0 && alert.pid() < 10 && alert.pid() != alert.hostPid(),
+            assertEquals("test", alert.context().namespaceName());
+            assertEquals("main", alert.context().containerName());
+            assertTrue(alert.context().pid() > 0 && alert.context().pid() < 10 && alert.context().pid() != alert.context().hostPid(),
                     "PID as the container sees it (its shell is 1), HostPID as the host does: " + alert);
             assertEquals(0, run("/usr/bin/cat", "/tmp/bulwark-lsm/secret"), "the host is not governed by the KSP");
             enforcer.remove(container);
