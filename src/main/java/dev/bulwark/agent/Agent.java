@@ -3,6 +3,7 @@ package dev.bulwark.agent;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.enforce.RuleSetWriter;
 import dev.bulwark.identity.RegistrationSocket;
+import dev.bulwark.monitor.SystemMonitor;
 import dev.bulwark.telemetry.AgentLog;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
@@ -30,6 +31,8 @@ public class Agent implements QuarkusApplication {
     @Inject
     RuleSetWriter writer;
     @Inject
+    SystemMonitor monitor;
+    @Inject
     @Readiness
     AgentReadiness readiness;
 
@@ -41,6 +44,7 @@ public class Agent implements QuarkusApplication {
         }
         directory.start();
         engine.refresh();
+        monitor.start();
         registration.start();
         readiness.policiesLoaded();
     }

@@ -10,6 +10,8 @@ import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyKind;
 import dev.bulwark.telemetry.AgentLog;
+import dev.bulwark.compile.RuleSetChanged;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -35,6 +37,8 @@ public class PolicyEngine {
     AgentMode mode;
     @Inject
     AgentLog log;
+    @Inject
+    Event<RuleSetChanged> ruleSetChanges;
 
     private final Map<Endpoint, RuleSet> applied = new HashMap<>();
 
@@ -48,6 +52,7 @@ public class PolicyEngine {
                 applied.remove(change.endpoint());
             }
             writer.remove(change.endpoint());
+            ruleSetChanges.fire(new RuleSetChanged(change.endpoint(), null));
         } else {
             refresh();
         }
@@ -63,6 +68,7 @@ public class PolicyEngine {
                 try {
                     writer.apply(ruleSet);
                     applied.put(endpoint, ruleSet);
+                    ruleSetChanges.fire(new RuleSetChanged(endpoint, ruleSet));
                 } catch (RuntimeException e) {
                     log.error("Rules for " + endpoint.describe() + " could not be applied, the previous ones stay"
                             + " in force: " + e.getMessage());

@@ -182,7 +182,8 @@ public final class Bpf implements AutoCloseable {
         Libc.close(fd);
     }
 
-    static String strerror(int errno) {
+    /** The errno in words, as libc says it ("Permission denied"). */
+    public static String strerror(int errno) {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment buffer = call.allocate(256);
             Libbpf.libbpf_strerror(errno, buffer, 256);

@@ -70,5 +70,20 @@ public record RuleSet(
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record RuleInfo(int id, PolicyKind kind, String policy, String field, Integer severity, List<String> tags,
             String message, Action action) {
+
+        /** The policy's name as alerts give it: without its namespace. */
+        public String policyName() {
+            return policy.contains("/") ? policy.substring(policy.indexOf('/') + 1) : policy;
+        }
+
+        /** KubeArmor's alert Type for this rule's policy. */
+        public String alertType() {
+            return kind == PolicyKind.KubeArmorHostPolicy ? "MatchedHostPolicy" : "MatchedPolicy";
+        }
+    }
+
+    /** The rule with this id (as kernel events carry it), or null. */
+    public RuleInfo rule(int id) {
+        return id > 0 && id <= rules.size() ? rules.get(id - 1) : null;
     }
 }

@@ -5,6 +5,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,6 +42,24 @@ public interface BulwarkConfig {
     /** Classes of host events reported as logs (KubeArmor's "default" means this list). */
     @WithDefault("process,file,network,capabilities")
     List<Visibility> hostVisibility();
+
+    /**
+     * Per-namespace visibility overriding `visibility` (KubeArmor's namespace annotation
+     * `kubearmor-visibility`), e.g. `bulwark.namespaceVisibility.quiet=none`.
+     */
+    Map<String, List<Visibility>> namespaceVisibility();
+
+    /** Run the system monitor (process tree, logs, monitor alerts). */
+    @WithDefault("true")
+    boolean enableSystemMonitor();
+
+    /** Most live processes the process tree holds; beyond it the least recently active are evicted. */
+    @WithDefault("16384")
+    int maxProcesses();
+
+    /** The node's procfs (a DaemonSet mounts the host's at /host/procfs). */
+    @WithDefault("/proc")
+    Path procfsPath();
 
     @WithDefault("audit")
     Posture defaultFilePosture();

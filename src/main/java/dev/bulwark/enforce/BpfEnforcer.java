@@ -82,6 +82,11 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     }
 
     @Override
+    public boolean enforces() {
+        return true;
+    }
+
+    @Override
     public String describe() {
         return "BPF-LSM";
     }

@@ -2,6 +2,7 @@ package dev.bulwark.enforce;
 
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.telemetry.AgentLog;
+import dev.bulwark.telemetry.Telemetry;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -18,17 +19,17 @@ public class EnforcerSelection {
 
     @Produces
     @Singleton
-    RuleSetWriter writer(BulwarkConfig config, AgentLog log) {
+    RuleSetWriter writer(BulwarkConfig config, AgentLog log, Telemetry telemetry) {
         String reason = unavailable(config);
         if (reason == null) {
             Path pinDir = Path.of(config.bpfFsPath(), "bulwark");
             try {
-                return enforcer(config, log, pinDir);
+                return enforcer(config, log, telemetry, pinDir);
             } catch (RuntimeException | LinkageError pinned) {
                 log.warn("Enforcing without pinning under " + pinDir + " (" + pinned.getMessage() + "): rules"
                         + " will not outlive the agent");
                 try {
-                    return enforcer(config, log, null);
+                    return enforcer(config, log, telemetry, null);
                 } catch (RuntimeException | LinkageError e) {
                     reason = "the BPF-LSM programs could not be loaded: " + e.getMessage();
                 }
@@ -39,12 +40,12 @@ public class EnforcerSelection {
         return new ReportingWriter(log, reason);
     }
 
-    private static BpfEnforcer enforcer(BulwarkConfig config, AgentLog log, Path pinDir) {
+    private static BpfEnforcer enforcer(BulwarkConfig config, AgentLog log, Telemetry telemetry, Path pinDir) {
         Throttle throttle = config.alertThrottling()
                 ? new Throttle(config.maxAlertPerSec(), config.throttleSec()) : Throttle.OFF;
         return new BpfEnforcer(pinDir, new BpfEnforcer.Limits(config.maxEndpoints(), config.maxRulesPerEndpoint()),
                 throttle, log.cluster(), log.hostName(),
-                log::alert, (ruleSet, notes) -> notes.forEach(log::warn));
+                telemetry::alert, (ruleSet, notes) -> notes.forEach(log::warn));
     }
 
     void close(@Disposes RuleSetWriter writer) {

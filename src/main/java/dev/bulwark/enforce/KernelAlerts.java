@@ -3,7 +3,6 @@ package dev.bulwark.enforce;
 import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
-import dev.bulwark.policy.PolicyKind;
 import dev.bulwark.telemetry.AgentLog;
 import dev.bulwark.telemetry.Alert;
 import dev.bulwark.telemetry.ProcessContext;
@@ -30,11 +29,10 @@ final class KernelAlerts {
         List<String> atags = List.of();
         String message = "";
         String action = event.denied() ? "Block" : "Audit";
-        if (!event.byPosture() && event.rule() > 0 && event.rule() <= ruleSet.rules().size()) {
-            RuleSet.RuleInfo rule = ruleSet.rules().get(event.rule() - 1);
-            policyName = rule.policy().contains("/") ? rule.policy().substring(rule.policy().indexOf('/') + 1)
-                    : rule.policy();
-            type = rule.kind() == PolicyKind.KubeArmorHostPolicy ? "MatchedHostPolicy" : "MatchedPolicy";
+        RuleSet.RuleInfo rule = event.byPosture() ? null : ruleSet.rule(event.rule());
+        if (rule != null) {
+            policyName = rule.policyName();
+            type = rule.alertType();
             severity = rule.severity() == null ? "" : rule.severity().toString();
             atags = rule.tags() == null ? List.of() : rule.tags();
             tags = String.join(",", atags);

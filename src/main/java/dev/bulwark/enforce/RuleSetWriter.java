@@ -11,6 +11,11 @@ public interface RuleSetWriter {
     /** The endpoint is gone: drop its rules. */
     void remove(Endpoint endpoint);
 
+    /** Whether the kernel decides (BPF-LSM): then its denials and audits are the alerts, not the monitor's. */
+    default boolean enforces() {
+        return false;
+    }
+
     /** Human-readable name of where rules go, for logs and readiness. */
     String describe();
 }

@@ -41,6 +41,11 @@ public class EndpointRegistry {
         return all;
     }
 
+    /** The endpoint with this kernel identity: the host, a known container, or null. */
+    public Endpoint find(KernelIdentity identity) {
+        return identity.isHost() ? host : containers.get(identity);
+    }
+
     public void register(Endpoint container) {
         containers.put(container.identity(), container);
         changes.fire(new EndpointChanged(container, false));

@@ -71,9 +71,9 @@ public class AgentLog {
         emit("ERROR", message);
     }
 
-    /** An alert from the enforcer or the monitor, as one JSON line. */
-    public void alert(Alert alert) {
-        write(alert);
+    /** An alert or log record, as one JSON line. */
+    void record(Object record) {
+        write(record);
     }
 
     public String cluster() {

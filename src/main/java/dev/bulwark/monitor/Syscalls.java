@@ -1,0 +1,187 @@
+package dev.bulwark.monitor;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** The watched system calls (x86_64 numbers, as monitor.bpf.c) and KubeArmor's spelling of their arguments. */
+final class Syscalls {
+    private Syscalls() {
+    }
+
+    static final int OPEN = 2;
+    static final int SOCKET = 41;
+    static final int CONNECT = 42;
+    static final int ACCEPT = 43;
+    static final int SENDTO = 44;
+    static final int BIND = 49;
+    static final int LISTEN = 50;
+    static final int EXECVE = 59;
+    static final int RMDIR = 84;
+    static final int UNLINK = 87;
+    static final int CHOWN = 92;
+    static final int PTRACE = 101;
+    static final int SETUID = 105;
+    static final int SETGID = 106;
+    static final int MOUNT = 165;
+    static final int UMOUNT2 = 166;
+    static final int OPENAT = 257;
+    static final int FCHOWNAT = 260;
+    static final int UNLINKAT = 263;
+    static final int ACCEPT4 = 288;
+    static final int EXECVEAT = 322;
+
+    private static final Map<Integer, String> NAMES = Map.ofEntries(
+            Map.entry(OPEN, "SYS_OPEN"), Map.entry(SOCKET, "SYS_SOCKET"), Map.entry(CONNECT, "SYS_CONNECT"),
+            Map.entry(ACCEPT, "SYS_ACCEPT"), Map.entry(SENDTO, "SYS_SENDTO"), Map.entry(BIND, "SYS_BIND"),
+            Map.entry(LISTEN, "SYS_LISTEN"), Map.entry(EXECVE, "SYS_EXECVE"), Map.entry(RMDIR, "SYS_RMDIR"),
+            Map.entry(UNLINK, "SYS_UNLINK"), Map.entry(CHOWN, "SYS_CHOWN"), Map.entry(PTRACE, "SYS_PTRACE"),
+            Map.entry(SETUID, "SYS_SETUID"), Map.entry(SETGID, "SYS_SETGID"), Map.entry(MOUNT, "SYS_MOUNT"),
+            Map.entry(UMOUNT2, "SYS_UMOUNT2"), Map.entry(OPENAT, "SYS_OPENAT"), Map.entry(FCHOWNAT, "SYS_FCHOWNAT"),
+            Map.entry(UNLINKAT, "SYS_UNLINKAT"), Map.entry(ACCEPT4, "SYS_ACCEPT4"), Map.entry(EXECVEAT, "SYS_EXECVEAT"));
+
+    /** "SYS_OPENAT" for 257. */
+    static String name(int syscall) {
+        return NAMES.getOrDefault(syscall, "SYS_" + syscall);
+    }
+
+    private static final String[][] OPEN_FLAGS = {
+            {"0100", "O_CREAT"}, {"0200", "O_EXCL"}, {"0400", "O_NOCTTY"}, {"01000", "O_TRUNC"},
+            {"02000", "O_APPEND"}, {"04000", "O_NONBLOCK"}, {"010000", "O_DSYNC"}, {"040000", "O_DIRECT"},
+            {"0100000", "O_LARGEFILE"}, {"0200000", "O_DIRECTORY"}, {"0400000", "O_NOFOLLOW"},
+            {"01000000", "O_NOATIME"}, {"02000000", "O_CLOEXEC"}, {"010000000", "O_PATH"}};
+
+    /** open(2) flags as KubeArmor writes them: "O_RDONLY|O_CLOEXEC". */
+    static String openFlags(long flags) {
+        StringBuilder text = new StringBuilder(switch ((int) (flags & 3)) {
+            case 1 -> "O_WRONLY";
+            case 2 -> "O_RDWR";
+            default -> "O_RDONLY";
+        });
+        for (String[] flag : OPEN_FLAGS) {
+            if ((flags & Long.parseLong(flag[0], 8)) != 0) {
+                text.append('|').append(flag[1]);
+            }
+        }
+        return text.toString();
+    }
+
+    /** A directory file descriptor as an int ("-100" for AT_FDCWD). */
+    static String fd(long fd) {
+        return Integer.toString((int) fd);
+    }
+
+    static String domain(int family) {
+        return switch (family) {
+            case 1 -> "AF_UNIX";
+            case 2 -> "AF_INET";
+            case 10 -> "AF_INET6";
+            case 16 -> "AF_NETLINK";
+            case 17 -> "AF_PACKET";
+            default -> Integer.toString(family);
+        };
+    }
+
+    static String socketType(long type) {
+        String base = switch ((int) (type & 0xf)) {
+            case 1 -> "SOCK_STREAM";
+            case 2 -> "SOCK_DGRAM";
+            case 3 -> "SOCK_RAW";
+            case 4 -> "SOCK_RDM";
+            case 5 -> "SOCK_SEQPACKET";
+            default -> Long.toString(type & 0xf);
+        };
+        if ((type & 04000) != 0) {
+            base += "|SOCK_NONBLOCK";
+        }
+        if ((type & 02000000) != 0) {
+            base += "|SOCK_CLOEXEC";
+        }
+        return base;
+    }
+
+    static String protocol(int protocol) {
+        return switch (protocol) {
+            case 1 -> "ICMP";
+            case 6 -> "TCP";
+            case 17 -> "UDP";
+            case 58 -> "ICMPv6";
+            case 255 -> "RAW";
+            default -> Integer.toString(protocol);
+        };
+    }
+
+    /** A socket address as KubeArmor's "sa_family=AF_INET sin_port=80 sin_addr=10.0.0.1"; "" when empty. */
+    static String sockaddr(byte[] raw) {
+        ByteBuffer in = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        int family = Short.toUnsignedInt(in.getShort(0));
+        int port = Short.toUnsignedInt(ByteBuffer.wrap(raw, 2, 2).order(ByteOrder.BIG_ENDIAN).getShort());
+        try {
+            return switch (family) {
+                case 0 -> "";
+                case 1 -> "sa_family=AF_UNIX sun_path=" + cString(raw, 2);
+                case 2 -> "sa_family=AF_INET sin_port=" + port + " sin_addr="
+                        + InetAddress.getByAddress(Arrays.copyOfRange(raw, 4, 8)).getHostAddress();
+                case 10 -> "sa_family=AF_INET6 sin6_port=" + port + " sin6_addr="
+                        + InetAddress.getByAddress(Arrays.copyOfRange(raw, 8, 24)).getHostAddress();
+                default -> "sa_family=" + domain(family);
+            };
+        } catch (UnknownHostException e) {
+            return "sa_family=" + domain(family);
+        }
+    }
+
+    static String ptraceRequest(long request) {
+        return switch ((int) request) {
+            case 0 -> "PTRACE_TRACEME";
+            case 1 -> "PTRACE_PEEKTEXT";
+            case 2 -> "PTRACE_PEEKDATA";
+            case 4 -> "PTRACE_POKETEXT";
+            case 5 -> "PTRACE_POKEDATA";
+            case 7 -> "PTRACE_CONT";
+            case 8 -> "PTRACE_KILL";
+            case 16 -> "PTRACE_ATTACH";
+            case 17 -> "PTRACE_DETACH";
+            case 0x4206 -> "PTRACE_SEIZE";
+            default -> Long.toString(request);
+        };
+    }
+
+    /** The question of a DNS query (the name, without its final dot, and the type), or null if malformed. */
+    record DnsQuestion(String name, String type) {
+    }
+
+    static DnsQuestion dnsQuestion(byte[] message) {
+        List<String> labels = new ArrayList<>();
+        int at = 12; // past the header
+        while (at < message.length) {
+            int length = Byte.toUnsignedInt(message[at]);
+            if (length == 0) {
+                int type = at + 2 < message.length
+                        ? (Byte.toUnsignedInt(message[at + 1]) << 8) | Byte.toUnsignedInt(message[at + 2]) : 0;
+                return labels.isEmpty() ? null : new DnsQuestion(String.join(".", labels),
+                        type == 1 ? "A" : type == 28 ? "AAAA" : Integer.toString(type));
+            }
+            if (length > 63 || at + 1 + length > message.length) {
+                return null;
+            }
+            labels.add(new String(message, at + 1, length, StandardCharsets.US_ASCII));
+            at += 1 + length;
+        }
+        return null;
+    }
+
+    private static String cString(byte[] raw, int from) {
+        int end = from;
+        while (end < raw.length && raw[end] != 0) {
+            end++;
+        }
+        return new String(raw, from, end - from, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,322 @@
+package dev.bulwark.monitor;
+
+import dev.bulwark.bpf.Bpf;
+import dev.bulwark.bpf.KernelLayout;
+import dev.bulwark.bpf.RingBufferReader;
+import dev.bulwark.compile.RuleMatcher;
+import dev.bulwark.compile.RuleSet;
+import dev.bulwark.compile.RuleSet.RuleClass;
+import dev.bulwark.compile.RuleSetChanged;
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.Visibility;
+import dev.bulwark.enforce.RuleSetWriter;
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.identity.EndpointRegistry;
+import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.monitor.MonitorLogs.Description;
+import dev.bulwark.monitor.ProcessTree.ProcessInfo;
+import dev.bulwark.telemetry.AgentLog;
+import dev.bulwark.telemetry.Alert;
+import dev.bulwark.telemetry.Log;
+import dev.bulwark.telemetry.ProcessContext;
+import dev.bulwark.telemetry.Telemetry;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The system monitor: loads monitor.bpf.o, keeps the process tree, and turns what the kernel reports into
+ * KubeArmor logs (what visibility asks for) and monitor alerts (syscall rules; and, where no BPF-LSM enforcer
+ * decides, the process and file rules). Events of a container not known yet are held briefly and attributed
+ * once it registers; they are never given to another endpoint.
+ */
+@Singleton
+public class SystemMonitor {
+    public static final String OBJECT = "/bpf/monitor.bpf.o";
+    static final String ENFORCER = "eBPF Monitor";
+    /** How long events of an unknown container wait for it to register. */
+    static final long HOLD_NANOS = 2_000_000_000L;
+    static final int MAX_HELD = 4096;
+
+    @Inject
+    BulwarkConfig config;
+    @Inject
+    EndpointRegistry endpoints;
+    @Inject
+    RuleSetWriter writer;
+    @Inject
+    Telemetry telemetry;
+    @Inject
+    AgentLog log;
+
+    private final Map<KernelIdentity, RuleSet> ruleSets = new ConcurrentHashMap<>();
+    private final Map<KernelIdentity, RuleMatcher> matchers = new ConcurrentHashMap<>();
+    private final Deque<Held> held = new ArrayDeque<>();
+    private final AtomicLong unattributed = new AtomicLong();
+    private ProcessTree tree;
+    private Bpf bpf;
+    private RingBufferReader<MonitorEvent> reader;
+
+    /** An event seen before its container was known, with what the tree said at the time. */
+    private record Held(MonitorEvent event, ProcessInfo process, String parentExec, long deadline) {
+    }
+
+    /** Loads and attaches the programs; without them the agent runs on, and says why. */
+    public synchronized void start() {
+        tree = new ProcessTree(config.maxProcesses(), config.procfsPath());
+        if (!config.enableSystemMonitor()) {
+            log.info("System monitor disabled (bulwark.enableSystemMonitor=false)");
+            return;
+        }
+        try {
+            bpf = Bpf.load(Bpf.resource(OBJECT), null, List.of(), Map.of());
+            writeDefaults();
+            endpoints.all().forEach(this::writeVisibility);
+            reader = new RingBufferReader<>("monitor-events", bpf.mapFd("monitor_events"), MonitorEvent::read,
+                    this::handle);
+            log.info("System monitor started: container visibility " + config.visibility() + ", host visibility "
+                    + config.hostVisibility());
+        } catch (RuntimeException | LinkageError e) {
+            if (bpf != null) {
+                bpf.close();
+                bpf = null;
+            }
+            log.error("System monitor unavailable (no logs, no monitor alerts): " + e.getMessage());
+        }
+    }
+
+    public boolean running() {
+        return reader != null;
+    }
+
+    public ProcessTree tree() {
+        return tree;
+    }
+
+    /** Events dropped because their container never became known. */
+    public long unattributed() {
+        return unattributed.get();
+    }
+
+    void onRuleSet(@Observes RuleSetChanged change) {
+        KernelIdentity identity = change.endpoint().identity();
+        if (change.ruleSet() == null) {
+            ruleSets.remove(identity);
+            matchers.remove(identity);
+        } else {
+            ruleSets.put(identity, change.ruleSet());
+            matchers.put(identity, new RuleMatcher(change.ruleSet()));
+        }
+        writeVisibility(change.endpoint());
+    }
+
+    void onEndpoint(@Observes EndpointRegistry.EndpointChanged change) {
+        if (change.removed()) {
+            deleteVisibility(change.endpoint().identity());
+        } else {
+            writeVisibility(change.endpoint());
+            release(change.endpoint());
+        }
+    }
+
+    // ---- kernel side: what the programs let through ----
+
+    private static int mask(Set<RuleClass> classes) {
+        int mask = 0;
+        for (RuleClass ruleClass : classes) {
+            mask |= 1 << ruleClass.ordinal();
+        }
+        return mask;
+    }
+
+    private void writeDefaults() {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment key = call.allocate(ValueLayout.JAVA_INT);
+            MemorySegment value = call.allocate(KernelLayout.MONITOR_CONFIG);
+            value.set(ValueLayout.JAVA_INT, KernelLayout.offset(KernelLayout.MONITOR_CONFIG, "host_classes"),
+                    mask(classes(config.hostVisibility())));
+            value.set(ValueLayout.JAVA_INT, KernelLayout.offset(KernelLayout.MONITOR_CONFIG, "container_classes"),
+                    mask(classes(config.visibility())));
+            Bpf.update(bpf.mapFd("monitor_config"), key, value, "the monitor's visibility defaults");
+        }
+    }
+
+    /** An endpoint sees its visible classes, plus what its rules need the monitor to see. */
+    private synchronized void writeVisibility(Endpoint endpoint) {
+        if (bpf == null) {
+            return;
+        }
+        Set<RuleClass> classes = EnumSet.noneOf(RuleClass.class);
+        classes.addAll(visible(endpoint));
+        classes.addAll(needed(ruleSets.get(endpoint.identity())));
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment value = call.allocate(KernelLayout.VISIBILITY);
+            value.set(ValueLayout.JAVA_INT, 0, mask(classes));
+            Bpf.update(bpf.mapFd("visibility"), key(call, endpoint.identity()), value,
+                    "the visibility of " + endpoint.describe());
+        } catch (RuntimeException e) {
+            log.error("Visibility of " + endpoint.describe() + " not set in the kernel: " + e.getMessage());
+        }
+    }
+
+    private synchronized void deleteVisibility(KernelIdentity identity) {
+        if (bpf != null) {
+            try (Arena call = Arena.ofConfined()) {
+                Bpf.delete(bpf.mapFd("visibility"), key(call, identity));
+            }
+        }
+    }
+
+    private static MemorySegment key(Arena call, KernelIdentity identity) {
+        MemorySegment key = call.allocate(KernelLayout.ENDPOINT_KEY);
+        key.set(ValueLayout.JAVA_INT, 0, (int) identity.pidNs());
+        key.set(ValueLayout.JAVA_INT, 4, (int) identity.mntNs());
+        return key;
+    }
+
+    /** The classes an endpoint's logs show: its namespace's visibility, else the global one. */
+    Set<RuleClass> visible(Endpoint endpoint) {
+        if (endpoint.isHost()) {
+            return classes(config.hostVisibility());
+        }
+        List<Visibility> own = config.namespaceVisibility().get(endpoint.namespace());
+        return classes(own != null ? own : config.visibility());
+    }
+
+    /** Syscall rules need process and file events; so do all rules where no enforcer decides. */
+    private Set<RuleClass> needed(RuleSet ruleSet) {
+        Set<RuleClass> classes = EnumSet.noneOf(RuleClass.class);
+        if (ruleSet != null && (!ruleSet.syscalls().isEmpty() || (!writer.enforces() && !ruleSet.entries().isEmpty()))) {
+            classes.add(RuleClass.PROCESS);
+            classes.add(RuleClass.FILE);
+        }
+        return classes;
+    }
+
+    static Set<RuleClass> classes(List<Visibility> visibility) {
+        Set<RuleClass> classes = EnumSet.noneOf(RuleClass.class);
+        for (Visibility v : visibility) {
+            switch (v) {
+                case process -> classes.add(RuleClass.PROCESS);
+                case file -> classes.add(RuleClass.FILE);
+                case network -> classes.add(RuleClass.NETWORK);
+                case capabilities -> classes.add(RuleClass.CAPABILITIES);
+                case dns -> classes.add(RuleClass.DNS);
+                case none -> {
+                }
+            }
+        }
+        return classes;
+    }
+
+    // ---- user side: events to logs and alerts ----
+
+    /** The ring-buffer reader's thread; also called directly by tests and benchmarks. */
+    void handle(MonitorEvent event) {
+        switch (event.kind()) {
+            case KernelLayout.MONITOR_FORK -> tree.fork(event);
+            case KernelLayout.MONITOR_EXIT -> tree.exit(event);
+            case KernelLayout.MONITOR_EXEC -> {
+                ProcessInfo process = tree.exec(event);
+                if (event.visible()) {
+                    observe(event, process);
+                }
+            }
+            case KernelLayout.MONITOR_SYSCALL -> observe(event, tree.get(event.tgid()));
+            default -> {
+            }
+        }
+    }
+
+    private void observe(MonitorEvent event, ProcessInfo process) {
+        ProcessInfo parent = tree.get(event.ppid());
+        String parentExec = parent == null ? "" : parent.execPath();
+        Endpoint endpoint = endpoints.find(event.identity());
+        if (endpoint != null) {
+            emit(event, process, parentExec, endpoint);
+            return;
+        }
+        synchronized (held) {
+            long now = System.nanoTime();
+            while (!held.isEmpty() && (held.peekFirst().deadline() < now || held.size() >= MAX_HELD)) {
+                held.removeFirst();
+                unattributed.incrementAndGet();
+            }
+            held.addLast(new Held(event, process, parentExec, now + HOLD_NANOS));
+        }
+    }
+
+    /** A container registered: what it did before is attributed to it now. */
+    private void release(Endpoint endpoint) {
+        List<Held> mine = new ArrayList<>();
+        synchronized (held) {
+            held.removeIf(h -> h.event().identity().equals(endpoint.identity()) && mine.add(h));
+        }
+        mine.forEach(h -> emit(h.event(), h.process(), h.parentExec(), endpoint));
+    }
+
+    private void emit(MonitorEvent event, ProcessInfo process, String parentExec, Endpoint endpoint) {
+        Description description = MonitorLogs.describe(event, process, tree);
+        if (description == null) {
+            return;
+        }
+        String processName = process != null && !process.execPath().isEmpty() ? process.execPath() : event.comm();
+        boolean exec = event.kind() == KernelLayout.MONITOR_EXEC;
+        String source = exec ? parentExec : process != null ? process.command() : processName;
+        ProcessContext context = ProcessContext.of(log.cluster(), log.hostName(), endpoint, event.ppid(),
+                event.tgid(), event.nsPpid(), event.nsTgid(), event.uid(), parentExec, processName,
+                cwd(process, event), event.tty(), execEvent(process));
+        Instant now = Instant.now();
+        if (visible(endpoint).contains(description.ruleClass())) {
+            telemetry.log(new Log(now.getEpochSecond(), AgentLog.updatedTime(now), context,
+                    endpoint.isHost() ? "HostLog" : "ContainerLog", source, description.operation(),
+                    description.resource(), description.data(), description.result()));
+        }
+        RuleSet ruleSet = ruleSets.get(endpoint.identity());
+        if (ruleSet != null) {
+            String actor = exec ? parentExec : processName;
+            MonitorAlerts.alerts(event, description, ruleSet, matchers.get(endpoint.identity()), actor,
+                    !writer.enforces()).forEach(alert -> telemetry.alert(new Alert(now.getEpochSecond(),
+                            AgentLog.updatedTime(now), context, alert.policyName(), alert.severity(), alert.tags(),
+                            alert.atags(), alert.message(), alert.type(), source, alert.operation(),
+                            description.resource(), description.data(), ENFORCER, alert.action(),
+                            description.result(), null, null)));
+        }
+    }
+
+    private static String cwd(ProcessInfo process, MonitorEvent event) {
+        String cwd = !event.cwd().isEmpty() ? event.cwd() : process == null ? "" : process.cwd();
+        return cwd.isEmpty() || cwd.endsWith("/") ? cwd : cwd + "/";
+    }
+
+    private static ProcessContext.ExecEvent execEvent(ProcessInfo process) {
+        return process == null || process.execSession().isEmpty() ? null
+                : new ProcessContext.ExecEvent(process.execSession(), process.execPath());
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (reader != null) {
+            reader.close();
+            reader = null;
+        }
+        if (bpf != null) {
+            bpf.close();
+            bpf = null;
+        }
+    }
+}
