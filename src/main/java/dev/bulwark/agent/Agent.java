@@ -3,6 +3,7 @@ package dev.bulwark.agent;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.enforce.RuleSetWriter;
 import dev.bulwark.identity.RegistrationSocket;
+import dev.bulwark.identity.runtime.RuntimeDiscovery;
 import dev.bulwark.monitor.SystemMonitor;
 import dev.bulwark.telemetry.AgentLog;
 import io.quarkus.runtime.Quarkus;
@@ -33,6 +34,8 @@ public class Agent implements QuarkusApplication {
     @Inject
     SystemMonitor monitor;
     @Inject
+    RuntimeDiscovery runtimes;
+    @Inject
     @Readiness
     AgentReadiness readiness;
 
@@ -46,6 +49,7 @@ public class Agent implements QuarkusApplication {
         engine.refresh();
         monitor.start();
         registration.start();
+        runtimes.start();
         readiness.policiesLoaded();
     }
 

@@ -14,11 +14,16 @@ public record KernelIdentity(long pidNs, long mntNs) {
 
     /** The namespaces a running process is in, from /proc/PID/ns (as a container's identity). */
     public static KernelIdentity ofProcess(long pid) throws IOException {
-        return new KernelIdentity(namespaceInode(pid, "pid"), namespaceInode(pid, "mnt"));
+        return ofProcess(Path.of("/proc"), pid);
     }
 
-    private static long namespaceInode(long pid, String kind) throws IOException {
-        String link = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", kind)).toString();
+    /** The same, with the node's procfs mounted elsewhere (a DaemonSet's /host/procfs). */
+    public static KernelIdentity ofProcess(Path procfs, long pid) throws IOException {
+        return new KernelIdentity(namespaceInode(procfs, pid, "pid"), namespaceInode(procfs, pid, "mnt"));
+    }
+
+    private static long namespaceInode(Path procfs, long pid, String kind) throws IOException {
+        String link = Files.readSymbolicLink(procfs.resolve(Long.toString(pid)).resolve("ns").resolve(kind)).toString();
         return Long.parseLong(link.substring(link.indexOf('[') + 1, link.indexOf(']')));
     }
 
