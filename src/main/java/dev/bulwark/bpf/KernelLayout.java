@@ -5,7 +5,10 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.bulwark.identity.KernelIdentity;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
@@ -133,6 +136,24 @@ public final class KernelLayout {
     public static final int SCOPE_HOST = 0;
     public static final int SCOPE_CONTAINER = 1;
     public static final int SCOPE_COUNT = 2;
+
+    /** The endpoint_key of a kernel identity, allocated in the arena. */
+    public static MemorySegment endpointKey(Arena arena, KernelIdentity identity) {
+        MemorySegment key = arena.allocate(ENDPOINT_KEY);
+        key.set(JAVA_INT, offset(ENDPOINT_KEY, "pid_ns"), (int) identity.pidNs());
+        key.set(JAVA_INT, offset(ENDPOINT_KEY, "mnt_ns"), (int) identity.mntNs());
+        return key;
+    }
+
+    /** A NUL-terminated string of at most max bytes at offset (UTF-8). */
+    public static String cString(MemorySegment segment, long offset, int max) {
+        int length = 0;
+        while (length < max && segment.get(JAVA_BYTE, offset + length) != 0) {
+            length++;
+        }
+        return length == 0 ? "" : new String(segment.asSlice(offset, length).toArray(JAVA_BYTE),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     /** Byte offset of a field, by name (nested fields: "allow", "rule"). */
     public static long offset(StructLayout layout, String... path) {

@@ -7,7 +7,6 @@ import static dev.bulwark.bpf.KernelLayout.offset;
 import dev.bulwark.identity.KernelIdentity;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 
 /** One `struct event` from the ring buffer, copied out of native memory. */
 public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, int nsTgid, int nsPpid,
@@ -35,19 +34,10 @@ public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, 
                 Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "decision"))),
                 event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "path_truncated")) != 0,
                 event.get(ValueLayout.JAVA_INT, offset(EVENT, "retval")),
-                string(event, "comm", 16),
-                string(event, "path", KernelLayout.EVENT_PATH),
-                string(event, "source", KernelLayout.EVENT_PATH),
-                string(event, "parent", KernelLayout.EVENT_PATH));
-    }
-
-    private static String string(MemorySegment event, String field, int max) {
-        MemorySegment bytes = event.asSlice(offset(EVENT, field), max);
-        int length = 0;
-        while (length < max && bytes.get(ValueLayout.JAVA_BYTE, length) != 0) {
-            length++;
-        }
-        return new String(bytes.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+                KernelLayout.cString(event, offset(EVENT, "comm"), 16),
+                KernelLayout.cString(event, offset(EVENT, "path"), KernelLayout.EVENT_PATH),
+                KernelLayout.cString(event, offset(EVENT, "source"), KernelLayout.EVENT_PATH),
+                KernelLayout.cString(event, offset(EVENT, "parent"), KernelLayout.EVENT_PATH));
     }
 
     public boolean denied() {

@@ -2,7 +2,6 @@ package dev.bulwark.enforce;
 
 import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.bpf.Bpf;
-import static dev.bulwark.bpf.KernelLayout.ENDPOINT_KEY;
 import static dev.bulwark.bpf.KernelLayout.ENDPOINT_MODES;
 import static dev.bulwark.bpf.KernelLayout.RULE_KEY;
 import static dev.bulwark.bpf.KernelLayout.RULE_VALUE;
@@ -82,7 +81,7 @@ final class RuleMaps {
                 slot(value, "block", entry.block(), notes, entry);
                 Bpf.update(inner, key, value, "the rule map entry of " + describe(entry));
             }
-            MemorySegment endpoint = endpointKey(arena, ruleSet.endpoint().identity());
+            MemorySegment endpoint = KernelLayout.endpointKey(arena, ruleSet.endpoint().identity());
             MemorySegment innerFd = arena.allocate(ValueLayout.JAVA_INT);
             innerFd.set(ValueLayout.JAVA_INT, 0, inner);
             Bpf.update(endpointRulesFd, endpoint, innerFd, "the endpoint's rule map");
@@ -107,7 +106,7 @@ final class RuleMaps {
 
     void remove(KernelIdentity identity) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment endpoint = endpointKey(arena, identity);
+            MemorySegment endpoint = KernelLayout.endpointKey(arena, identity);
             Bpf.delete(endpointModesFd, endpoint);
             Bpf.delete(endpointRulesFd, endpoint);
         }
@@ -147,13 +146,6 @@ final class RuleMaps {
                     (byte) (hasBlock ? 1 : 0));
         }
         return modes;
-    }
-
-    static MemorySegment endpointKey(Arena arena, KernelIdentity identity) {
-        MemorySegment key = arena.allocate(ENDPOINT_KEY);
-        key.set(ValueLayout.JAVA_INT, offset(ENDPOINT_KEY, "pid_ns"), (int) identity.pidNs());
-        key.set(ValueLayout.JAVA_INT, offset(ENDPOINT_KEY, "mnt_ns"), (int) identity.mntNs());
-        return key;
     }
 
     private static boolean supported(RuleSet.Key key) {

@@ -69,24 +69,14 @@ public record MonitorEvent(long timestamp, long startTime, int pid, int tgid, in
                 event.get(ValueLayout.JAVA_LONG, RETVAL),
                 args,
                 event.get(ValueLayout.JAVA_BYTE, VISIBLE) != 0,
-                string(event, COMM, 16),
-                string(event, TTY, 16),
-                string(event, PATH, KernelLayout.EVENT_PATH),
-                string(event, PATH2, KernelLayout.EVENT_PATH),
-                string(event, CWD, KernelLayout.EVENT_PATH),
+                KernelLayout.cString(event, COMM, 16),
+                KernelLayout.cString(event, TTY, 16),
+                KernelLayout.cString(event, PATH, KernelLayout.EVENT_PATH),
+                KernelLayout.cString(event, PATH2, KernelLayout.EVENT_PATH),
+                KernelLayout.cString(event, CWD, KernelLayout.EVENT_PATH),
                 data,
                 argv(event, argvLength),
                 dns);
-    }
-
-    /** A NUL-terminated string of at most max bytes. */
-    static String string(MemorySegment event, long offset, int max) {
-        int length = 0;
-        while (length < max && event.get(ValueLayout.JAVA_BYTE, offset + length) != 0) {
-            length++;
-        }
-        return length == 0 ? "" : new String(event.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE),
-                StandardCharsets.UTF_8);
     }
 
     /** The NUL-separated argument vector (the last argument may be cut). */

@@ -43,7 +43,7 @@ public final class MonitorLogs {
             case Syscalls.SETUID, Syscalls.SETGID -> new Description(RuleClass.PROCESS, "Syscall", "",
                     syscall + " userid=" + (int) a[0], result, null);
             case Syscalls.MOUNT -> new Description(RuleClass.PROCESS, "Syscall", "", syscall + " source="
-                    + event.path() + " target=" + event.path2() + " filesystem=" + cString(event.data())
+                    + event.path() + " target=" + event.path2() + " filesystem=" + Syscalls.cString(event.data(), 0)
                     + " mountflag=" + (int) a[3] + " data=", result, null);
             case Syscalls.UMOUNT2 -> new Description(RuleClass.PROCESS, "Syscall", "", syscall + " target="
                     + event.path() + " flag=" + (int) a[1], result, null);
@@ -89,13 +89,5 @@ public final class MonitorLogs {
         String text = Syscalls.sockaddr(sockaddr);
         int at = text.indexOf("sin_addr=");
         return at < 0 ? "" : text.substring(at + "sin_addr=".length());
-    }
-
-    private static String cString(byte[] raw) {
-        int end = 0;
-        while (end < raw.length && raw[end] != 0) {
-            end++;
-        }
-        return new String(raw, 0, end, java.nio.charset.StandardCharsets.UTF_8);
     }
 }

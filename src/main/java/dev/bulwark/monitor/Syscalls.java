@@ -177,7 +177,8 @@ final class Syscalls {
         return null;
     }
 
-    private static String cString(byte[] raw, int from) {
+    /** A NUL-terminated string in raw bytes, from an index. */
+    static String cString(byte[] raw, int from) {
         int end = from;
         while (end < raw.length && raw[end] != 0) {
             end++;

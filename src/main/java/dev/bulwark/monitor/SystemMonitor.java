@@ -99,14 +99,6 @@ public class SystemMonitor {
         }
     }
 
-    public boolean running() {
-        return reader != null;
-    }
-
-    public ProcessTree tree() {
-        return tree;
-    }
-
     /** Events dropped because their container never became known. */
     public long unattributed() {
         return unattributed.get();
@@ -166,7 +158,7 @@ public class SystemMonitor {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment value = call.allocate(KernelLayout.VISIBILITY);
             value.set(ValueLayout.JAVA_INT, 0, mask(classes));
-            Bpf.update(bpf.mapFd("visibility"), key(call, endpoint.identity()), value,
+            Bpf.update(bpf.mapFd("visibility"), KernelLayout.endpointKey(call, endpoint.identity()), value,
                     "the visibility of " + endpoint.describe());
         } catch (RuntimeException e) {
             log.error("Visibility of " + endpoint.describe() + " not set in the kernel: " + e.getMessage());
@@ -176,16 +168,9 @@ public class SystemMonitor {
     private synchronized void deleteVisibility(KernelIdentity identity) {
         if (bpf != null) {
             try (Arena call = Arena.ofConfined()) {
-                Bpf.delete(bpf.mapFd("visibility"), key(call, identity));
+                Bpf.delete(bpf.mapFd("visibility"), KernelLayout.endpointKey(call, identity));
             }
         }
-    }
-
-    private static MemorySegment key(Arena call, KernelIdentity identity) {
-        MemorySegment key = call.allocate(KernelLayout.ENDPOINT_KEY);
-        key.set(ValueLayout.JAVA_INT, 0, (int) identity.pidNs());
-        key.set(ValueLayout.JAVA_INT, 4, (int) identity.mntNs());
-        return key;
     }
 
     /** The classes an endpoint's logs show: its namespace's visibility, else the global one. */

@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,17 +44,16 @@ public class ContainerdWatcher implements RuntimeWatcher {
 
     private final String socket;
     private final Path procfs;
-    private final EndpointRegistry registry;
     private final AgentLog log;
     private final EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
     private final ManagedChannel channel;
-    private final Map<String, KernelIdentity> known = new ConcurrentHashMap<>();
+    private final KnownContainers containers;
     private volatile boolean closed;
 
     public ContainerdWatcher(String socket, Path procfs, EndpointRegistry registry, AgentLog log) {
         this.socket = socket;
         this.procfs = procfs;
-        this.registry = registry;
+        this.containers = new KnownContainers(registry);
         this.log = log;
         this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket)).eventLoopGroup(loop)
                 .channelType(EpollDomainSocketChannel.class).overrideAuthority("localhost").usePlaintext().build();
@@ -114,7 +112,7 @@ public class ContainerdWatcher implements RuntimeWatcher {
                 case "/tasks/delete" -> {
                     TaskDelete delete = TaskDelete.parseFrom(envelope.getEvent().getValue());
                     if (delete.getId().isEmpty() || delete.getId().equals(delete.getContainerId())) {
-                        forget(delete.getContainerId());
+                        containers.forget(delete.getContainerId());
                     }
                 }
                 default -> {
@@ -150,21 +148,9 @@ public class ContainerdWatcher implements RuntimeWatcher {
                 return;
             }
             KernelIdentity identity = KernelIdentity.ofProcess(procfs, pid);
-            KernelIdentity previous = known.put(id, identity);
-            if (previous != null && !previous.equals(identity)) {
-                registry.remove(previous);
-            }
-            registry.register(ContainerNames.endpoint(id, id, container.getImage(), container.getLabelsMap(),
-                    identity));
+            containers.register(id, id, container.getImage(), container.getLabelsMap(), identity);
         } catch (IOException | RuntimeException e) {
             log.warn("containerd container " + namespace + "/" + id + " not registered: " + e.getMessage());
-        }
-    }
-
-    private void forget(String id) {
-        KernelIdentity identity = known.remove(id);
-        if (identity != null) {
-            registry.remove(identity);
         }
     }
 
@@ -172,11 +158,6 @@ public class ContainerdWatcher implements RuntimeWatcher {
         Metadata headers = new Metadata();
         headers.put(NAMESPACE, namespace);
         return MetadataUtils.newAttachHeadersInterceptor(headers);
-    }
-
-    /** The containers this watcher has registered (id → identity). */
-    public Map<String, KernelIdentity> known() {
-        return Map.copyOf(known);
     }
 
     @Override

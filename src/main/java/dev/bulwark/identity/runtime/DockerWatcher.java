@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Docker through its Engine API on the unix socket (Vert.x HTTP client over epoll): the container event stream
@@ -36,10 +35,9 @@ public class DockerWatcher implements RuntimeWatcher {
     private final Vertx vertx;
     private final String socket;
     private final Path procfs;
-    private final EndpointRegistry registry;
     private final AgentLog log;
     private final HttpClient client;
-    private final Map<String, KernelIdentity> known = new ConcurrentHashMap<>();
+    private final KnownContainers containers;
     private volatile boolean closed;
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -68,7 +66,7 @@ public class DockerWatcher implements RuntimeWatcher {
         this.vertx = vertx;
         this.socket = socket;
         this.procfs = procfs;
-        this.registry = registry;
+        this.containers = new KnownContainers(registry);
         this.log = log;
         this.client = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0));
     }
@@ -130,7 +128,7 @@ public class DockerWatcher implements RuntimeWatcher {
             }
             switch (event.action()) {
                 case "start" -> inspect(event.id());
-                case "die", "destroy" -> forget(event.id());
+                case "die", "destroy" -> containers.forget(event.id());
                 default -> {
                 }
             }
@@ -149,23 +147,11 @@ public class DockerWatcher implements RuntimeWatcher {
                 KernelIdentity identity = KernelIdentity.ofProcess(procfs, container.state().pid());
                 String name = container.name() == null ? id : container.name().replaceFirst("^/", "");
                 Config config = container.config() == null ? new Config("", Map.of()) : container.config();
-                KernelIdentity previous = known.put(container.id(), identity);
-                if (previous != null && !previous.equals(identity)) {
-                    registry.remove(previous);
-                }
-                registry.register(ContainerNames.endpoint(container.id(), name, config.image(), config.labels(),
-                        identity));
+                containers.register(container.id(), name, config.image(), config.labels(), identity);
             } catch (IOException | RuntimeException e) {
                 log.warn("Docker container " + id + " not registered: " + e.getMessage());
             }
         });
-    }
-
-    private void forget(String id) {
-        KernelIdentity identity = known.remove(id);
-        if (identity != null) {
-            registry.remove(identity);
-        }
     }
 
     private Future<Buffer> get(String uri) {
@@ -177,11 +163,6 @@ public class DockerWatcher implements RuntimeWatcher {
     private RequestOptions options(String uri) {
         return new RequestOptions().setMethod(HttpMethod.GET).setServer(SocketAddress.domainSocketAddress(socket))
                 .setHost("localhost").setURI(uri);
-    }
-
-    /** The containers this watcher has registered (id → identity). */
-    public Map<String, KernelIdentity> known() {
-        return Map.copyOf(known);
     }
 
     @Override
