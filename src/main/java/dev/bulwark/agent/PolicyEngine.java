@@ -61,7 +61,10 @@ public class PolicyEngine {
     /** Recompiles every endpoint; the writer sees only what changed. */
     public synchronized void refresh() {
         List<Policy> enabled = store.all().stream().filter(this::enabled).toList();
-        for (Endpoint endpoint : endpoints.all()) {
+        List<Endpoint> current = endpoints.all();
+        // A container replaced by another with the same (reused) namespaces: its identity's rules are rewritten below.
+        applied.keySet().retainAll(current);
+        for (Endpoint endpoint : current) {
             RuleSet ruleSet = RuleCompiler.compile(endpoint, PolicySelection.applicable(enabled, endpoint),
                     new RuleCompiler.Options(postures(endpoint), config.matchArgs()));
             if (!ruleSet.equals(applied.get(endpoint))) {

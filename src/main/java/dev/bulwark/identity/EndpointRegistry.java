@@ -7,6 +7,8 @@ import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -18,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class EndpointRegistry {
     private final Endpoint host;
     private final Map<KernelIdentity, Endpoint> containers = new ConcurrentHashMap<>();
+    private final Map<String, KernelIdentity> byContainerId = new ConcurrentHashMap<>();
     private final Event<EndpointChanged> changes;
 
     /** An endpoint appeared, changed, or (removed = true) disappeared. */
@@ -46,15 +49,48 @@ public class EndpointRegistry {
         return identity.isHost() ? host : containers.get(identity);
     }
 
-    public void register(Endpoint container) {
-        containers.put(container.identity(), container);
+    /**
+     * A container with these namespaces, as a runtime or hook reports it (again, maybe). Whatever held the
+     * identity before is replaced, not merged: the kernel reuses namespace inodes, so a new container may get a
+     * dead one's identity before that death is reported. A restarted container leaves its old identity.
+     */
+    public synchronized void register(Endpoint container) {
+        KernelIdentity previous = container.containerId() == null ? null
+                : byContainerId.put(container.containerId(), container.identity());
+        if (previous != null && !previous.equals(container.identity())) {
+            remove(previous, container.containerId());
+        }
+        Endpoint replaced = containers.put(container.identity(), container);
+        if (replaced != null && replaced.containerId() != null
+                && !replaced.containerId().equals(container.containerId())) {
+            byContainerId.remove(replaced.containerId(), container.identity());
+        }
         changes.fire(new EndpointChanged(container, false));
     }
 
-    public void remove(KernelIdentity identity) {
-        Endpoint gone = containers.remove(identity);
-        if (gone != null) {
-            changes.fire(new EndpointChanged(gone, true));
+    /**
+     * The container with this runtime id has gone; false if it was not known. Its identity is freed only if it
+     * still belongs to it: a late death report must not strip a newcomer with reused namespaces of its rules.
+     */
+    public synchronized boolean removeContainer(String containerId) {
+        KernelIdentity identity = byContainerId.remove(containerId);
+        if (identity == null) {
+            return false;
+        }
+        remove(identity, containerId);
+        return true;
+    }
+
+    /** The runtime ids of the containers known now. */
+    public synchronized Set<String> containerIds() {
+        return Set.copyOf(byContainerId.keySet());
+    }
+
+    private void remove(KernelIdentity identity, String containerId) {
+        Endpoint current = containers.get(identity);
+        if (current != null && Objects.equals(current.containerId(), containerId)) {
+            containers.remove(identity);
+            changes.fire(new EndpointChanged(current, true));
         }
     }
 }

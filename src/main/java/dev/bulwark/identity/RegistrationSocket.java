@@ -42,7 +42,6 @@ public class RegistrationSocket {
     @Inject
     AgentLog log;
 
-    private final Map<String, KernelIdentity> byContainerId = new ConcurrentHashMap<>();
     private ServerSocketChannel server;
     private Thread thread;
 
@@ -129,20 +128,14 @@ public class RegistrationSocket {
                 annotations.getOrDefault(ContainerRegistration.POD, state.id()),
                 annotations.getOrDefault(ContainerRegistration.CONTAINER, state.id()), labels, identity)
                 .withRuntime(state.id(), annotations.getOrDefault("io.kubernetes.cri.image-name", ""));
-        KernelIdentity previous = byContainerId.put(state.id(), identity);
-        if (previous != null && !previous.equals(identity)) {
-            registry.remove(previous);
-        }
         registry.register(endpoint); // synchronous: the rule set is in the kernel when this returns
         return Response.ok("registered " + endpoint.describe() + " as " + identity);
     }
 
     private Response delete(OciState state) {
-        KernelIdentity identity = byContainerId.remove(state.id());
-        if (identity == null) {
+        if (!registry.removeContainer(state.id())) {
             return Response.error("state.id: no container " + state.id() + " is registered");
         }
-        registry.remove(identity);
         return Response.ok("removed " + state.id());
     }
 

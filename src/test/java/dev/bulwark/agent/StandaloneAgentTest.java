@@ -4,11 +4,14 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
+import dev.bulwark.identity.KernelIdentity;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -25,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -149,6 +153,70 @@ class StandaloneAgentTest {
         assertTrue(endpoints.all().stream().allMatch(Endpoint::isHost));
     }
 
+    /**
+     * The kernel hands a dead container's namespace inode numbers to the next namespaces it creates, and a
+     * runtime may report the newcomer before the old container's death. Modelled here with one process in its
+     * own pid and mount namespaces, claimed first by container "old" (matching the KSP) and then by "new"
+     * (matching nothing): "new" gets its own rules only, and the late delete of "old" leaves it alone.
+     */
+    @Test
+    @Order(7)
+    void aContainerWithReusedNamespacesNeverInheritsTheRulesOfTheDeadOne() throws Exception {
+        Process namespaced = new ProcessBuilder("unshare", "--pid", "--mount", "--fork", "sleep", "60").start();
+        try {
+            long pid = awaitChild(namespaced);
+            KernelIdentity identity = KernelIdentity.ofProcess(pid);
+            assertFalse(identity.isHost());
+            String create = """
+                    {"op": "create", "state": {"id": "%s", "pid": %d, "annotations": {
+                     "io.kubernetes.pod.namespace": "shop", "bulwark.io/labels": "app=%s"}}}""";
+            assertTrue(register(create.formatted("old", pid, "web")).startsWith("{\"status\":\"ok\""));
+            awaitContainerTargets(identity, t -> t.contains("/etc/web-secret"));
+
+            assertTrue(register(create.formatted("new", pid, "batch")).startsWith("{\"status\":\"ok\""));
+            awaitContainerTargets(identity, List::isEmpty);
+            assertEquals("new", endpoints.find(identity).containerId());
+
+            register("""
+                    {"op": "delete", "state": {"id": "old"}}""");
+            assertEquals("new", endpoints.find(identity).containerId(), "a late delete took the newcomer away");
+            assertEquals(List.of(), containerTargets(identity));
+            assertTrue(register("""
+                    {"op": "delete", "state": {"id": "new"}}""").startsWith("{\"status\":\"ok\""));
+            assertNull(endpoints.find(identity));
+        } finally {
+            namespaced.toHandle().descendants().forEach(ProcessHandle::destroy);
+            namespaced.destroy();
+        }
+    }
+
+    static long awaitChild(Process process) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (true) {
+            Optional<ProcessHandle> child = process.toHandle().children().findFirst();
+            if (child.isPresent()) {
+                return child.get().pid();
+            }
+            assertTrue(Instant.now().isBefore(deadline), "unshare started no child");
+            Thread.sleep(20);
+        }
+    }
+
+    List<String> containerTargets(KernelIdentity identity) {
+        Endpoint endpoint = endpoints.find(identity);
+        RuleSet set = endpoint == null ? null : engine.ruleSet(endpoint);
+        return set == null ? null : set.entries().stream().map(e -> e.key().target()).toList();
+    }
+
+    void awaitContainerTargets(KernelIdentity identity, Predicate<List<String>> condition) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (containerTargets(identity) == null || !condition.test(containerTargets(identity))) {
+            assertTrue(Instant.now().isBefore(deadline), "the container's rules never got there: "
+                    + containerTargets(identity));
+            Thread.sleep(50);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
             "not json",
@@ -158,7 +226,7 @@ class StandaloneAgentTest {
             "{\"op\": \"create\", \"state\": {\"pid\": 1}}",
             "{\"op\": \"delete\", \"state\": {\"id\": \"never-registered\"}}",
     })
-    @Order(7)
+    @Order(8)
     void badRegistrationsAreAnsweredWithAnErrorAndChangeNothing(String request) throws Exception {
         String response = register(request);
         assertTrue(response.startsWith("{\"status\":\"error\",\"message\":\""), response);
@@ -166,7 +234,7 @@ class StandaloneAgentTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void metricsAreServedInPrometheusFormat() {
         given().get("/q/metrics").then().statusCode(200).body(containsString("# TYPE"));
     }

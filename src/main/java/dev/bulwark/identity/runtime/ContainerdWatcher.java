@@ -47,13 +47,13 @@ public class ContainerdWatcher implements RuntimeWatcher {
     private final AgentLog log;
     private final EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
     private final ManagedChannel channel;
-    private final KnownContainers containers;
+    private final EndpointRegistry registry;
     private volatile boolean closed;
 
     public ContainerdWatcher(String socket, Path procfs, EndpointRegistry registry, AgentLog log) {
         this.socket = socket;
         this.procfs = procfs;
-        this.containers = new KnownContainers(registry);
+        this.registry = registry;
         this.log = log;
         this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket)).eventLoopGroup(loop)
                 .channelType(EpollDomainSocketChannel.class).overrideAuthority("localhost").usePlaintext().build();
@@ -112,7 +112,7 @@ public class ContainerdWatcher implements RuntimeWatcher {
                 case "/tasks/delete" -> {
                     TaskDelete delete = TaskDelete.parseFrom(envelope.getEvent().getValue());
                     if (delete.getId().isEmpty() || delete.getId().equals(delete.getContainerId())) {
-                        containers.forget(delete.getContainerId());
+                        registry.removeContainer(delete.getContainerId());
                     }
                 }
                 default -> {
@@ -148,7 +148,7 @@ public class ContainerdWatcher implements RuntimeWatcher {
                 return;
             }
             KernelIdentity identity = KernelIdentity.ofProcess(procfs, pid);
-            containers.register(id, id, container.getImage(), container.getLabelsMap(), identity);
+            registry.register(ContainerEndpoints.of(id, id, container.getImage(), container.getLabelsMap(), identity));
         } catch (IOException | RuntimeException e) {
             log.warn("containerd container " + namespace + "/" + id + " not registered: " + e.getMessage());
         }

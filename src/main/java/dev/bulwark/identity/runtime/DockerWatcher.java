@@ -37,7 +37,7 @@ public class DockerWatcher implements RuntimeWatcher {
     private final Path procfs;
     private final AgentLog log;
     private final HttpClient client;
-    private final KnownContainers containers;
+    private final EndpointRegistry registry;
     private volatile boolean closed;
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -66,7 +66,7 @@ public class DockerWatcher implements RuntimeWatcher {
         this.vertx = vertx;
         this.socket = socket;
         this.procfs = procfs;
-        this.containers = new KnownContainers(registry);
+        this.registry = registry;
         this.log = log;
         this.client = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0));
     }
@@ -128,7 +128,7 @@ public class DockerWatcher implements RuntimeWatcher {
             }
             switch (event.action()) {
                 case "start" -> inspect(event.id());
-                case "die", "destroy" -> containers.forget(event.id());
+                case "die", "destroy" -> registry.removeContainer(event.id());
                 default -> {
                 }
             }
@@ -147,7 +147,9 @@ public class DockerWatcher implements RuntimeWatcher {
                 KernelIdentity identity = KernelIdentity.ofProcess(procfs, container.state().pid());
                 String name = container.name() == null ? id : container.name().replaceFirst("^/", "");
                 Config config = container.config() == null ? new Config("", Map.of()) : container.config();
-                containers.register(container.id(), name, config.image(), config.labels(), identity);
+                // Not on the event loop: registration waits for the rules to reach the kernel.
+                Thread.ofVirtual().start(() -> registry.register(
+                        ContainerEndpoints.of(container.id(), name, config.image(), config.labels(), identity)));
             } catch (IOException | RuntimeException e) {
                 log.warn("Docker container " + id + " not registered: " + e.getMessage());
             }
