@@ -127,6 +127,15 @@ public interface BulwarkConfig {
     /** Container runtime socket; auto-discovered when unset. */
     Optional<String> criSocket();
 
+    /**
+     * How to talk to the runtime at the socket: `auto` decides by the socket's name (docker, containerd, else
+     * CRI); `cri` speaks the Kubernetes CRI to any runtime, containerd included.
+     */
+    @WithDefault("auto")
+    RuntimeApi containerRuntime();
+
+    enum RuntimeApi { auto, docker, containerd, cri }
+
     /** Unix socket where runtimes (or `bulwark hook`) register containers before their first exec. */
     @WithDefault("/run/bulwark/register.sock")
     Path registrationSocket();

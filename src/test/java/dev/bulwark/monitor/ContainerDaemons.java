@@ -22,6 +22,8 @@ public class ContainerDaemons implements QuarkusTestResourceLifecycleManager {
     static final String CONTAINERD = ROOT.resolve("containerd.sock").toString();
     static final String DOCKER = ROOT.resolve("docker.sock").toString();
     static final String IMAGE = "bulwark/busybox:test";
+    /** The pod sandbox image of containerd's CRI plugin: the same busybox, sleeping. */
+    static final String PAUSE = "docker.io/bulwark/pause:test";
     static final Path POLICIES = ROOT.resolve("policies");
 
     private final List<Process> daemons = new ArrayList<>();
@@ -31,7 +33,18 @@ public class ContainerDaemons implements QuarkusTestResourceLifecycleManager {
         try {
             stopStale();
             Files.createDirectories(ROOT);
-            daemons.add(new ProcessBuilder("containerd", "--root", ROOT.resolve("containerd").toString(),
+            // Its CRI plugin too (for the CRI watcher), with the locally built pause image and no pod network; the
+            // sandbox's oom_score_adj of -998 is more than this machine lets even root set.
+            Files.writeString(ROOT.resolve("containerd.toml"), """
+                    version = 2
+                    [plugins."io.containerd.grpc.v1.cri"]
+                      sandbox_image = "%s"
+                      restrict_oom_score_adj = true
+                      [plugins."io.containerd.grpc.v1.cri".cni]
+                        conf_dir = "%s"
+                    """.formatted(PAUSE, ROOT.resolve("cni")));
+            daemons.add(new ProcessBuilder("containerd", "--config", ROOT.resolve("containerd.toml").toString(),
+                    "--root", ROOT.resolve("containerd").toString(),
                     "--state", ROOT.resolve("containerd-state").toString(), "--address", CONTAINERD)
                     .redirectErrorStream(true).redirectOutput(ROOT.resolve("containerd.log").toFile()).start());
             await(CONTAINERD);
@@ -68,9 +81,11 @@ public class ContainerDaemons implements QuarkusTestResourceLifecycleManager {
             Files.deleteIfExists(rootfs.resolve("bin").resolve(applet));
             Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
         }
-        run("sh", "-c", "tar -C " + rootfs + " -cf " + ROOT.resolve("rootfs.tar") + " . && docker -H unix://" + DOCKER
+        String docker = "docker -H unix://" + DOCKER;
+        run("sh", "-c", "tar -C " + rootfs + " -cf " + ROOT.resolve("rootfs.tar") + " . && " + docker
                 + " import -c 'CMD [\"/bin/sh\"]' " + ROOT.resolve("rootfs.tar") + " " + IMAGE
-                + " && docker -H unix://" + DOCKER + " save " + IMAGE + " > " + ROOT.resolve("image.tar")
+                + " && " + docker + " import -c 'CMD [\"/bin/sleep\", \"2147483647\"]' " + ROOT.resolve("rootfs.tar")
+                + " " + PAUSE + " && " + docker + " save " + IMAGE + " " + PAUSE + " > " + ROOT.resolve("image.tar")
                 + " && ctr -a " + CONTAINERD + " -n k8s.io image import " + ROOT.resolve("image.tar"));
     }
 

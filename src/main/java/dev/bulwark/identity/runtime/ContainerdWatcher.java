@@ -19,10 +19,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
-import io.grpc.netty.NettyChannelBuilder;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,7 +41,7 @@ public class ContainerdWatcher implements RuntimeWatcher {
     private final String socket;
     private final Path procfs;
     private final AgentLog log;
-    private final EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
+    private final UnixSocketChannel unix;
     private final ManagedChannel channel;
     private final EndpointRegistry registry;
     private volatile boolean closed;
@@ -55,8 +51,8 @@ public class ContainerdWatcher implements RuntimeWatcher {
         this.procfs = procfs;
         this.registry = registry;
         this.log = log;
-        this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket)).eventLoopGroup(loop)
-                .channelType(EpollDomainSocketChannel.class).overrideAuthority("localhost").usePlaintext().build();
+        this.unix = new UnixSocketChannel(socket);
+        this.channel = unix.channel;
     }
 
     @Override
@@ -86,7 +82,7 @@ public class ContainerdWatcher implements RuntimeWatcher {
             public void onError(Throwable t) {
                 if (!closed) {
                     log.warn("containerd events at " + socket + " interrupted: " + t.getMessage() + "; retrying");
-                    loop.schedule(ContainerdWatcher.this::subscribe, 2, TimeUnit.SECONDS);
+                    unix.loop.schedule(ContainerdWatcher.this::subscribe, 2, TimeUnit.SECONDS);
                 }
             }
 
@@ -163,7 +159,6 @@ public class ContainerdWatcher implements RuntimeWatcher {
     @Override
     public void close() {
         closed = true;
-        channel.shutdownNow();
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        unix.close();
     }
 }

@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * Finds the node's container runtime: `criSocket` when set, else the first socket of KubeArmor's list that
- * exists; the socket's name tells the runtime. Standalone hosts without a runtime simply watch none.
+ * exists. Docker and containerd are followed through their own APIs (events, no polling); any other socket,
+ * CRI-O's among them, through the CRI, as is any socket when `containerRuntime=cri`. Standalone hosts without a runtime simply watch none.
  */
 @Singleton
 public class RuntimeDiscovery {
@@ -44,23 +45,22 @@ public class RuntimeDiscovery {
             return;
         }
         watcher = watcherFor(socket.get());
-        if (watcher == null) {
-            log.error("bulwark.criSocket: " + socket.get() + " names no runtime Bulwark knows (docker, containerd)");
-            return;
-        }
         watcher.start();
         log.info("Watching containers of " + watcher.describe());
     }
 
     private RuntimeWatcher watcherFor(String socket) {
         String name = Path.of(socket).getFileName().toString();
-        if (name.contains("docker")) {
-            return new DockerWatcher(vertx, socket, config.procfsPath(), registry, log);
+        BulwarkConfig.RuntimeApi api = config.containerRuntime();
+        if (api == BulwarkConfig.RuntimeApi.auto) {
+            api = name.contains("docker") ? BulwarkConfig.RuntimeApi.docker
+                    : name.contains("containerd") ? BulwarkConfig.RuntimeApi.containerd : BulwarkConfig.RuntimeApi.cri;
         }
-        if (name.contains("containerd")) {
-            return new ContainerdWatcher(socket, config.procfsPath(), registry, log);
-        }
-        return null;
+        return switch (api) {
+            case docker -> new DockerWatcher(vertx, socket, config.procfsPath(), registry, log);
+            case containerd -> new ContainerdWatcher(socket, config.procfsPath(), registry, log);
+            case cri, auto -> new CriWatcher(socket, config.procfsPath(), registry, log);
+        };
     }
 
     @PreDestroy
