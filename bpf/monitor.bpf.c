@@ -27,6 +27,7 @@
 #define SYS_CONNECT 42
 #define SYS_ACCEPT 43
 #define SYS_SENDTO 44
+#define SYS_SENDMSG 46
 #define SYS_BIND 49
 #define SYS_LISTEN 50
 #define SYS_EXECVE 59
@@ -39,6 +40,7 @@
 #define SYS_FCHOWNAT 260
 #define SYS_UNLINKAT 263
 #define SYS_ACCEPT4 288
+#define SYS_SENDMMSG 307
 #define SYS_EXECVEAT 322
 
 #define AF_INET 2
@@ -130,6 +132,8 @@ static __always_inline int class_of(long id)
 	case SYS_LISTEN:
 		return BW_CLASS_NETWORK;
 	case SYS_SENDTO:
+	case SYS_SENDMSG:
+	case SYS_SENDMMSG:
 		return BW_CLASS_DNS;
 	default:
 		return -1;
@@ -249,40 +253,58 @@ int bulwark_sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* The destination port of a connected socket (network order), from the descriptor table; 0 if none. */
-static __always_inline __u16 socket_dport(struct task_struct *task, int fd)
+/* The peer of a connected IPv4 socket, from the descriptor table; family 0 if there is none. */
+static __always_inline void socket_peer(struct task_struct *task, int fd, struct sockaddr_in *peer)
 {
 	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
 	struct file *file = 0;
 
 	if (fd < 0 || fd >= BPF_CORE_READ(task, files, fdt, max_fds))
-		return 0;
+		return;
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
 	if (!file)
-		return 0;
+		return;
 	struct socket *sock = BPF_CORE_READ(file, private_data);
 	if (!sock)
-		return 0;
-	return BPF_CORE_READ(sock, sk, __sk_common.skc_dport);
+		return;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_INET)
+		return;
+	peer->sin_family = AF_INET;
+	peer->sin_port = BPF_CORE_READ(sk, __sk_common.skc_dport);
+	peer->sin_addr.s_addr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
 }
 
 /*
  * A UDP send to port 53 is a DNS query: its destination (given, or the connected peer) and the start of the
- * payload go out; any other send is not reported.
+ * payload go out; any other send is not reported. sendto names both directly; sendmsg, and sendmmsg (glibc's
+ * resolver sends the A and AAAA questions in one) through a message header, whose first message is read.
  */
 static __always_inline int dns_query(struct task_struct *task, struct pending_syscall *p, struct monitor_event *e)
 {
 	struct sockaddr_in to = {};
+	const void *name = (const void *)p->args[4];
+	const void *payload = (const void *)p->args[1];
 
-	if (p->args[4]) {
-		bpf_probe_read_user(&to, sizeof(to), (void *)p->args[4]);
-		if (to.sin_family != AF_INET || to.sin_port != bpf_htons(DNS_PORT))
+	if (p->syscall != SYS_SENDTO) {
+		struct user_msghdr msg = {};
+		struct iovec iov = {};
+
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)p->args[1]) || !msg.msg_iov || !msg.msg_iovlen ||
+		    bpf_probe_read_user(&iov, sizeof(iov), msg.msg_iov))
 			return 0;
-	} else if (socket_dport(task, (int)p->args[0]) != bpf_htons(DNS_PORT)) {
-		return 0;
+		name = msg.msg_name;
+		payload = iov.iov_base;
 	}
+	if (name)
+		bpf_probe_read_user(&to, sizeof(to), name);
+	else
+		socket_peer(task, (int)p->args[0], &to);
+	if (to.sin_family != AF_INET || to.sin_port != bpf_htons(DNS_PORT))
+		return 0;
 	__builtin_memcpy(e->data, &to, sizeof(to));
-	bpf_probe_read_user(e->path2, sizeof(e->path2), (void *)p->args[1]);
+	bpf_probe_read_user(e->path2, sizeof(e->path2), payload);
 	return 1;
 }
 
@@ -305,7 +327,7 @@ int bulwark_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if ((call.syscall == SYS_EXECVE || call.syscall == SYS_EXECVEAT) && ret == 0)
 		return 0;
 	/* Sends are watched only for DNS; failed ones carry nothing worth reading. */
-	if (call.syscall == SYS_SENDTO && ret < 0)
+	if (class_of(call.syscall) == BW_CLASS_DNS && ret < 0)
 		return 0;
 
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -351,6 +373,8 @@ int bulwark_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 			bpf_probe_read_user(e->data, sizeof(e->data), (void *)call.args[1]);
 		break;
 	case SYS_SENDTO:
+	case SYS_SENDMSG:
+	case SYS_SENDMMSG:
 		if (!dns_query(task, &call, e)) {
 			bpf_ringbuf_discard(e, 0);
 			return 0;

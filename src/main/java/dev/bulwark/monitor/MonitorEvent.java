@@ -48,7 +48,7 @@ public record MonitorEvent(long timestamp, long startTime, int pid, int tgid, in
         MemorySegment.copy(event, ValueLayout.JAVA_BYTE, DATA, data, 0, data.length);
         int syscall = event.get(ValueLayout.JAVA_INT, SYSCALL);
         Syscalls.DnsQuestion dns = null;
-        if (syscall == Syscalls.SENDTO) {
+        if (syscall == Syscalls.SENDTO || syscall == Syscalls.SENDMSG || syscall == Syscalls.SENDMMSG) {
             dns = Syscalls.dnsQuestion(event.asSlice(PATH2, KernelLayout.EVENT_PATH).toArray(ValueLayout.JAVA_BYTE));
         }
         int argvLength = Math.min(Short.toUnsignedInt(event.get(ValueLayout.JAVA_SHORT, ARGV_LEN)),

@@ -61,7 +61,7 @@ public final class MonitorLogs {
                     result, null);
             case Syscalls.LISTEN -> new Description(RuleClass.NETWORK, "Network", "",
                     syscall + " fd=" + Syscalls.fd(a[0]), result, null);
-            case Syscalls.SENDTO -> event.dns() == null ? null : new Description(RuleClass.DNS, "Network",
+            case Syscalls.SENDTO, Syscalls.SENDMSG, Syscalls.SENDMMSG -> event.dns() == null ? null : new Description(RuleClass.DNS, "Network",
                     "sa_family=AF_INET sin_port=53", "kfunc=UDP_SENDMSG,domain=" + event.dns().name() + ",daddr="
                     + daddr(event.data()) + ",qtype=" + event.dns().type(), result, event.dns().name());
             default -> null;

@@ -20,6 +20,8 @@ final class Syscalls {
     static final int CONNECT = 42;
     static final int ACCEPT = 43;
     static final int SENDTO = 44;
+    static final int SENDMSG = 46;
+    static final int SENDMMSG = 307;
     static final int BIND = 49;
     static final int LISTEN = 50;
     static final int EXECVE = 59;
@@ -39,7 +41,8 @@ final class Syscalls {
 
     private static final Map<Integer, String> NAMES = Map.ofEntries(
             Map.entry(OPEN, "SYS_OPEN"), Map.entry(SOCKET, "SYS_SOCKET"), Map.entry(CONNECT, "SYS_CONNECT"),
-            Map.entry(ACCEPT, "SYS_ACCEPT"), Map.entry(SENDTO, "SYS_SENDTO"), Map.entry(BIND, "SYS_BIND"),
+            Map.entry(ACCEPT, "SYS_ACCEPT"), Map.entry(SENDTO, "SYS_SENDTO"), Map.entry(SENDMSG, "SYS_SENDMSG"),
+            Map.entry(SENDMMSG, "SYS_SENDMMSG"), Map.entry(BIND, "SYS_BIND"),
             Map.entry(LISTEN, "SYS_LISTEN"), Map.entry(EXECVE, "SYS_EXECVE"), Map.entry(RMDIR, "SYS_RMDIR"),
             Map.entry(UNLINK, "SYS_UNLINK"), Map.entry(CHOWN, "SYS_CHOWN"), Map.entry(PTRACE, "SYS_PTRACE"),
             Map.entry(SETUID, "SYS_SETUID"), Map.entry(SETGID, "SYS_SETGID"), Map.entry(MOUNT, "SYS_MOUNT"),
