@@ -124,6 +124,21 @@ public interface BulwarkConfig {
     @WithDefault("true")
     boolean k8s();
 
+    /**
+     * Records each telemetry reader (gRPC stream, in-process consumer) may have waiting; beyond that, new records
+     * are dropped for that reader and counted.
+     */
+    @WithDefault("10000")
+    int subscriberQueueSize();
+
+    /** Port of the standard gRPC health service (grpc.health.v1.Health); 0 picks a free one. */
+    @WithDefault("32766")
+    int grpcHealthPort();
+
+    /** Where policies applied through gRPC PolicyService are kept, to be restored at start. */
+    @WithDefault("/opt/bulwark/policies")
+    Path policyStorePath();
+
     /** Container runtime socket; auto-discovered when unset. */
     Optional<String> criSocket();
 

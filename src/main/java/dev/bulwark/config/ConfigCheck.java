@@ -29,17 +29,13 @@ public class ConfigCheck {
         if (config.grpc() == config.healthPort()) {
             problems.add("bulwark.healthPort: must differ from bulwark.grpc (" + config.grpc() + ")");
         }
-        if (config.maxAlertPerSec() < 1) {
-            problems.add("bulwark.maxAlertPerSec: must be at least 1, not " + config.maxAlertPerSec());
-        }
-        if (config.throttleSec() < 1) {
-            problems.add("bulwark.throttleSec: must be at least 1, not " + config.throttleSec());
-        }
-        if (config.maxEndpoints() < 1) {
-            problems.add("bulwark.maxEndpoints: must be at least 1, not " + config.maxEndpoints());
-        }
-        if (config.maxRulesPerEndpoint() < 1) {
-            problems.add("bulwark.maxRulesPerEndpoint: must be at least 1, not " + config.maxRulesPerEndpoint());
+        atLeastOne(problems, "bulwark.maxAlertPerSec", config.maxAlertPerSec());
+        atLeastOne(problems, "bulwark.throttleSec", config.throttleSec());
+        atLeastOne(problems, "bulwark.maxEndpoints", config.maxEndpoints());
+        atLeastOne(problems, "bulwark.maxRulesPerEndpoint", config.maxRulesPerEndpoint());
+        atLeastOne(problems, "bulwark.subscriberQueueSize", config.subscriberQueueSize());
+        if (config.grpcHealthPort() != 0) {
+            port(problems, "bulwark.grpcHealthPort", config.grpcHealthPort());
         }
         visibility(problems, "bulwark.visibility", config.visibility());
         visibility(problems, "bulwark.hostVisibility", config.hostVisibility());
@@ -52,6 +48,12 @@ public class ConfigCheck {
     private static void port(List<String> problems, String key, int port) {
         if (port < 1 || port > 65535) {
             problems.add(key + ": must be a port between 1 and 65535, not " + port);
+        }
+    }
+
+    private static void atLeastOne(List<String> problems, String key, int value) {
+        if (value < 1) {
+            problems.add(key + ": must be at least 1, not " + value);
         }
     }
 

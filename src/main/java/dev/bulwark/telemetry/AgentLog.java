@@ -44,9 +44,11 @@ public class AgentLog {
     private final String cluster;
     private final String hostName;
     private final PrintStream out;
+    private final Subscribers subscribers;
 
     @Inject
-    public AgentLog(BulwarkConfig config, EndpointRegistry endpoints) {
+    public AgentLog(BulwarkConfig config, EndpointRegistry endpoints, Subscribers subscribers) {
+        this.subscribers = subscribers;
         this.cluster = config.cluster();
         this.hostName = endpoints.host().hostName();
         this.out = switch (config.logPath()) {
@@ -91,8 +93,10 @@ public class AgentLog {
 
     private void emit(String level, String message) {
         Instant now = Instant.now();
-        write(new Message(now.getEpochSecond(), UPDATED_TIME.format(now), cluster, hostName, "", "AgentLog", level,
-                message));
+        Message record = new Message(now.getEpochSecond(), UPDATED_TIME.format(now), cluster, hostName, "",
+                "AgentLog", level, message);
+        write(record);
+        subscribers.publish(record);
     }
 
     private void write(Object record) {
