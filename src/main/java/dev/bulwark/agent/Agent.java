@@ -38,6 +38,11 @@ public class Agent implements QuarkusApplication {
     @Inject
     @Readiness
     AgentReadiness readiness;
+    @Inject
+    GrpcHealth grpcHealth;
+    @Inject
+    @io.quarkus.grpc.GrpcService
+    PolicyApi policyApi;
 
     void onStart(@Observes StartupEvent started) {
         log.info("Bulwark started in standalone mode on host " + engine.hostName() + "; rules: " + writer.describe());
@@ -45,12 +50,18 @@ public class Agent implements QuarkusApplication {
             log.warn("A Kubernetes cluster is reachable, but Kubernetes mode is not available in this build:"
                     + " only host policies from " + config.policyDir() + " apply");
         }
+        grpcHealth.start();
+        grpcHealth.serving(GrpcHealth.LOG_SERVICE); // Quarkus has started the gRPC server before this event
         directory.start();
+        policyApi.restore();
+        grpcHealth.serving(GrpcHealth.POLICY_SERVICE);
+        grpcHealth.serving(GrpcHealth.PROBE_SERVICE);
         engine.refresh();
         monitor.start();
         registration.start();
         runtimes.start();
         readiness.policiesLoaded();
+        grpcHealth.serving(io.grpc.protobuf.services.HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
     }
 
     @Override

@@ -60,7 +60,7 @@ public class PolicyEngine {
 
     /** Recompiles every endpoint; the writer sees only what changed. */
     public synchronized void refresh() {
-        List<Policy> enabled = store.all().stream().filter(this::enabled).toList();
+        List<Policy> enabled = store.all().stream().filter(p -> enabled(p.kind())).toList();
         List<Endpoint> current = endpoints.all();
         // A container replaced by another with the same (reused) namespaces: its identity's rules are rewritten below.
         applied.keySet().retainAll(current);
@@ -88,8 +88,14 @@ public class PolicyEngine {
         return applied.get(endpoint);
     }
 
-    private boolean enabled(Policy policy) {
-        return policy.kind() == PolicyKind.KubeArmorHostPolicy
+    /** The enabled policies that select this endpoint. */
+    public List<Policy> policiesFor(Endpoint endpoint) {
+        return PolicySelection.applicable(store.all().stream().filter(p -> enabled(p.kind())).toList(), endpoint);
+    }
+
+    /** Whether policies of this kind are applied (enableKubeArmorPolicy, enableKubeArmorHostPolicy). */
+    public boolean enabled(PolicyKind kind) {
+        return kind == PolicyKind.KubeArmorHostPolicy
                 ? mode.standalone() || config.enableKubeArmorHostPolicy()
                 : config.enableKubeArmorPolicy();
     }
