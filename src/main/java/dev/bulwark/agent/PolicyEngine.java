@@ -84,6 +84,11 @@ public class PolicyEngine {
         return endpoints.host().hostName();
     }
 
+    /** Rule entries compiled for all endpoints now. */
+    public synchronized int ruleEntries() {
+        return applied.values().stream().mapToInt(set -> set.entries().size()).sum();
+    }
+
     public synchronized RuleSet ruleSet(Endpoint endpoint) {
         return applied.get(endpoint);
     }

@@ -166,6 +166,43 @@ public final class Bpf implements AutoCloseable {
         }
     }
 
+    /**
+     * A u64 counter at this index of an array map, summed over the CPUs for a per-CPU array; 0 if unreadable
+     * (metrics must never fail a scrape).
+     */
+    public static long counter(int fd, int index, boolean perCpu) {
+        int cpus = perCpu ? POSSIBLE_CPUS : 1;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment key = call.allocate(ValueLayout.JAVA_INT);
+            key.set(ValueLayout.JAVA_INT, 0, index);
+            MemorySegment value = call.allocate(ValueLayout.JAVA_LONG, cpus);
+            if (Libbpf.bpf_map_lookup_elem(fd, key, value) < 0) {
+                return 0;
+            }
+            long sum = 0;
+            for (int cpu = 0; cpu < cpus; cpu++) {
+                sum += value.getAtIndex(ValueLayout.JAVA_LONG, cpu);
+            }
+            return sum;
+        }
+    }
+
+    /** How many CPUs per-CPU maps hold a value for: the kernel's possible CPUs ("0-1,4" shape). */
+    private static final int POSSIBLE_CPUS = possibleCpus();
+
+    private static int possibleCpus() {
+        try {
+            int count = 0;
+            for (String range : Files.readString(Path.of("/sys/devices/system/cpu/possible")).strip().split(",")) {
+                String[] ends = range.split("-");
+                count += ends.length == 1 ? 1 : Integer.parseInt(ends[1]) - Integer.parseInt(ends[0]) + 1;
+            }
+            return count;
+        } catch (IOException | RuntimeException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
+
     /** Deletes a key; false when it was not there. */
     public static boolean delete(int fd, MemorySegment key) {
         int result = Libbpf.bpf_map_delete_elem(fd, key);

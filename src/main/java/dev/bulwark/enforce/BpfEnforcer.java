@@ -82,6 +82,11 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     }
 
     @Override
+    public long lostEvents() {
+        return Bpf.counter(bpf.mapFd("lost_events"), 0, false);
+    }
+
+    @Override
     public boolean enforces() {
         return true;
     }

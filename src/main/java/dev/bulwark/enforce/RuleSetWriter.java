@@ -16,6 +16,11 @@ public interface RuleSetWriter {
         return false;
     }
 
+    /** Decisions whose alert found the kernel's ring buffer full (counted there, never silently lost). */
+    default long lostEvents() {
+        return 0;
+    }
+
     /** Human-readable name of where rules go, for logs and readiness. */
     String describe();
 }

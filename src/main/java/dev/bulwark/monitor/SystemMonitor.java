@@ -99,6 +99,22 @@ public class SystemMonitor {
         }
     }
 
+    /** Events that found the monitor's ring buffer full; 0 while the monitor is not running. */
+    public synchronized long lostEvents() {
+        return bpf == null ? 0 : Bpf.counter(bpf.mapFd("monitor_lost_events"), 0, false);
+    }
+
+    /** Events the kernel held back by visibility, for this scope (KernelLayout.SCOPE_*) and rule class. */
+    public synchronized long filtered(int scope, RuleSet.RuleClass ruleClass) {
+        return bpf == null ? 0
+                : Bpf.counter(bpf.mapFd("filtered_events"), scope * KernelLayout.CLASS_COUNT + ruleClass.ordinal(), true);
+    }
+
+    /** The process tree: processes held now, and those evicted to stay within maxProcesses. */
+    public ProcessTree processTree() {
+        return tree;
+    }
+
     /** Events dropped because their container never became known. */
     public long unattributed() {
         return unattributed.get();

@@ -4,6 +4,7 @@ import dev.bulwark.config.BulwarkConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -14,25 +15,27 @@ import java.util.function.Predicate;
 /**
  * The readers of alerts, logs and agent messages, each with its own bounded queue ({@link Subscription}).
  * Publishing never blocks: a full queue drops the record for that reader, counted in
- * `bulwark_telemetry_dropped_total{reason="subscriber_queue_full"}` and per reader while it is connected.
+ * `bulwark_dropped_total{reason="subscriber_queue_full"}` and per reader while it is connected.
  */
 @Singleton
 public class Subscribers {
-    static final String DROPPED = "bulwark.telemetry.dropped";
+    /** Every record or event the agent could not deliver, tagged with the reason (one name for all). */
+    public static final String DROPPED = "bulwark.dropped";
 
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final AtomicLong sequence = new AtomicLong();
     private final MeterRegistry metrics;
     private final Counter queueFull;
     private final int capacity;
+    private final Gauge connected;
 
     @Inject
     public Subscribers(BulwarkConfig config, MeterRegistry metrics) {
         this.metrics = metrics;
         this.capacity = config.subscriberQueueSize();
-        this.queueFull = Counter.builder(DROPPED).description("records not delivered, by reason")
+        this.queueFull = Counter.builder(DROPPED).description("records or events not delivered, by reason")
                 .tag("reason", "subscriber_queue_full").register(metrics);
-        Gauge.builder("bulwark.telemetry.subscribers", subscriptions, List::size)
+        this.connected = Gauge.builder("bulwark.telemetry.subscribers", subscriptions, List::size)
                 .description("readers of alerts, logs and messages connected now").register(metrics);
     }
 
@@ -49,6 +52,13 @@ public class Subscribers {
         });
         subscriptions.add(self[0]);
         return self[0];
+    }
+
+    /** The gauge reads this run's list: a registry that outlives it (tests restart the app) must drop it. */
+    @PreDestroy
+    void close() {
+        metrics.remove(connected);
+        subscriptions.forEach(Subscription::close);
     }
 
     /** Hands the record to every reader that wants it; never waits. */

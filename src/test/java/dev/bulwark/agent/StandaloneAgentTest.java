@@ -12,6 +12,7 @@ import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.policy.PolicyKind;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -46,6 +47,8 @@ class StandaloneAgentTest {
     PolicyEngine engine;
     @Inject
     EndpointRegistry endpoints;
+    @Inject
+    PolicyStore store;
 
     static String hsp(String name, String path) {
         return PolicyDirectoryResource.INITIAL.replace("name: initial", "name: " + name)
@@ -236,7 +239,17 @@ class StandaloneAgentTest {
     @Test
     @Order(9)
     void metricsAreServedInPrometheusFormat() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("# TYPE"));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("bulwark_policies{kind=\"KubeArmorHostPolicy\"} "
+                        + (double) store.all().stream().filter(p -> p.kind() == PolicyKind.KubeArmorHostPolicy).count()))
+                .body(containsString("bulwark_policies{kind=\"KubeArmorPolicy\"} 1.0"))
+                .body(containsString("bulwark_endpoints 1.0"))
+                .body(containsString("bulwark_dropped_total{reason=\"enforcer_ring_full\"} 0.0"))
+                .body(containsString("bulwark_dropped_total{reason=\"monitor_ring_full\"} 0.0"))
+                .body(containsString("bulwark_dropped_total{reason=\"unattributed\"} 0.0"))
+                .body(containsString("bulwark_dropped_total{reason=\"subscriber_queue_full\"} 0.0"))
+                .body(containsString("bulwark_monitor_filtered_total{class=\"dns\",scope=\"host\"}"))
+                .body(containsString("bulwark_rule_entries "));
     }
 
     static void write(String name, String text) throws IOException {

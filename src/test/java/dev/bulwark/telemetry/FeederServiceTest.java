@@ -220,6 +220,6 @@ class FeederServiceTest {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).max().orElse(0);
         // Its queue (10,000) and its HTTP/2 flow-control window (1 MiB, about 3,000 alerts) hold the rest.
         assertTrue(dropped >= total - 10_000 - 5_000, "the stuck client's drops are counted: " + dropped);
-        assertTrue(metrics.contains("bulwark_telemetry_dropped_total{reason=\"subscriber_queue_full\"}"), metrics);
+        assertTrue(metrics.contains("bulwark_dropped_total{reason=\"subscriber_queue_full\"}"), metrics);
     }
 }

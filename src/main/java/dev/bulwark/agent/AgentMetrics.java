@@ -1,0 +1,88 @@
+package dev.bulwark.agent;
+
+import dev.bulwark.bpf.KernelLayout;
+import dev.bulwark.compile.RuleSet.RuleClass;
+import dev.bulwark.enforce.RuleSetWriter;
+import dev.bulwark.identity.EndpointRegistry;
+import dev.bulwark.monitor.SystemMonitor;
+import dev.bulwark.policy.PolicyKind;
+import dev.bulwark.telemetry.Subscribers;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The agent's state as Prometheus metrics, read when scraped: policies per kind, endpoints, rule entries,
+ * the processes tracked, events held back by visibility, and every kind of loss, under `bulwark_dropped_total`
+ * with its reason (the gRPC readers' queue drops are counted where they happen, under the same name).
+ */
+@Startup
+@Singleton
+public class AgentMetrics {
+    @Inject
+    MeterRegistry metrics;
+    @Inject
+    PolicyStore store;
+    @Inject
+    PolicyEngine engine;
+    @Inject
+    EndpointRegistry endpoints;
+    @Inject
+    RuleSetWriter writer;
+    @Inject
+    SystemMonitor monitor;
+
+    private final List<Meter> registered = new ArrayList<>();
+
+    @PostConstruct
+    void register() {
+        for (PolicyKind kind : PolicyKind.values()) {
+            keep(Gauge.builder("bulwark.policies", store, s -> s.all().stream().filter(p -> p.kind() == kind).count())
+                    .description("policies in force, by kind").tag("kind", kind.name()).register(metrics));
+        }
+        keep(Gauge.builder("bulwark.endpoints", endpoints, e -> e.all().size())
+                .description("endpoints known: the host and the containers").register(metrics));
+        keep(Gauge.builder("bulwark.rule.entries", engine, PolicyEngine::ruleEntries)
+                .description("rule entries compiled for all endpoints").register(metrics));
+        dropped("enforcer_ring_full", writer, RuleSetWriter::lostEvents);
+        dropped("monitor_ring_full", monitor, SystemMonitor::lostEvents);
+        dropped("unattributed", monitor, SystemMonitor::unattributed);
+        keep(Gauge.builder("bulwark.processes", monitor, m -> m.processTree() == null ? 0 : m.processTree().size())
+                .description("live processes in the process tree").register(metrics));
+        keep(FunctionCounter.builder("bulwark.processes.evicted", monitor,
+                        m -> m.processTree() == null ? 0 : m.processTree().evicted())
+                .description("processes evicted from the tree to stay within maxProcesses").register(metrics));
+        for (String scope : new String[] {"host", "container"}) {
+            int index = scope.equals("host") ? KernelLayout.SCOPE_HOST : KernelLayout.SCOPE_CONTAINER;
+            for (RuleClass ruleClass : RuleClass.values()) {
+                keep(FunctionCounter.builder("bulwark.monitor.filtered", monitor, m -> m.filtered(index, ruleClass))
+                        .description("events the kernel held back because no visibility asked for them")
+                        .tags("scope", scope, "class", ruleClass.name().toLowerCase(Locale.ROOT)).register(metrics));
+            }
+        }
+    }
+
+    private void keep(Meter meter) {
+        registered.add(meter);
+    }
+
+    /** The meters read beans of this run: a registry that outlives it (tests restart the app) must drop them. */
+    @PreDestroy
+    void unregister() {
+        registered.forEach(metrics::remove);
+    }
+
+    private <T> void dropped(String reason, T source, java.util.function.ToDoubleFunction<T> count) {
+        keep(FunctionCounter.builder(Subscribers.DROPPED, source, count)
+                .description("records or events not delivered, by reason").tag("reason", reason).register(metrics));
+    }
+}
