@@ -6,10 +6,11 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 # Tools for the BPF build and the guest, and the container runtimes the monitor tests start themselves
-# (containerd, dockerd: no systemd here). Debian packages, installed only when missing.
+# (containerd, dockerd: no systemd here), and Debian's Python gRPC for the compatibility test. Debian packages,
+# installed only when missing.
 need=()
 for pkg in qemu-system-x86 busybox-static cpio clang-19 llvm-19 libbpf-dev bpftool gcc linux-libc-dev curl \
-    containerd docker.io runc; do
+    containerd docker.io runc python3-grpcio python3-grpc-tools; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
