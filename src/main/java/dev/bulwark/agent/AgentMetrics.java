@@ -56,6 +56,7 @@ public class AgentMetrics {
         dropped("enforcer_ring_full", writer, RuleSetWriter::lostEvents);
         dropped("monitor_ring_full", monitor, SystemMonitor::lostEvents);
         dropped("unattributed", monitor, SystemMonitor::unattributed);
+        dropped("throttled", monitor, SystemMonitor::throttled);
         keep(Gauge.builder("bulwark.processes", monitor, m -> m.processTree() == null ? 0 : m.processTree().size())
                 .description("live processes in the process tree").register(metrics));
         keep(FunctionCounter.builder("bulwark.processes.evicted", monitor,

@@ -54,14 +54,8 @@ final class KernelAlerts {
                 event.denied() ? "Permission denied" : "Passed", null, null);
     }
 
-    /** KubeArmor's announcement that an endpoint's alerts pause (enforcement does not). */
     static Alert threshold(Endpoint endpoint, String cluster, String hostName, Throttle throttle) {
-        Instant now = Instant.now();
-        ProcessContext context = ProcessContext.of(cluster, hostName, endpoint, 0, 0, 0, 0, 0, "", "", "", "", null);
-        return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), context, "", "", "", List.of(),
-                "Alert threshold reached: alerts of this " + (endpoint.isHost() ? "host" : "container")
-                        + " are dropped for " + throttle.throttleSec() + " s (enforcement continues)",
-                "SystemEvent", "", "AlertThreshold", "", "", ENFORCER, "", "", throttle.maxAlertsPerSec(),
-                throttle.throttleSec());
+        return Alert.threshold(ProcessContext.of(cluster, hostName, endpoint, 0, 0, 0, 0, 0, "", "", "", "", null),
+                endpoint.isHost(), ENFORCER, throttle.maxAlertsPerSec(), throttle.throttleSec());
     }
 }

@@ -10,6 +10,7 @@ import dev.bulwark.compile.RuleSetChanged;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.Visibility;
 import dev.bulwark.enforce.RuleSetWriter;
+import dev.bulwark.enforce.Throttle;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.identity.KernelIdentity;
@@ -67,6 +68,8 @@ public class SystemMonitor {
     private final Map<KernelIdentity, RuleMatcher> matchers = new ConcurrentHashMap<>();
     private final Deque<Held> held = new ArrayDeque<>();
     private final AtomicLong unattributed = new AtomicLong();
+    private final AtomicLong throttled = new AtomicLong();
+    private AlertThrottle throttle = new AlertThrottle(Throttle.OFF);
     private ProcessTree tree;
     private Bpf bpf;
     private RingBufferReader<MonitorEvent> reader;
@@ -78,6 +81,8 @@ public class SystemMonitor {
     /** Loads and attaches the programs; without them the agent runs on, and says why. */
     public synchronized void start() {
         tree = new ProcessTree(config.maxProcesses(), config.procfsPath());
+        throttle = new AlertThrottle(config.alertThrottling()
+                ? new Throttle(config.maxAlertPerSec(), config.throttleSec()) : Throttle.OFF);
         if (!config.enableSystemMonitor()) {
             log.info("System monitor disabled (bulwark.enableSystemMonitor=false)");
             return;
@@ -115,6 +120,11 @@ public class SystemMonitor {
         return tree;
     }
 
+    /** Monitor alerts dropped by the alert throttle (maxAlertPerSec, throttleSec). */
+    public long throttled() {
+        return throttled.get();
+    }
+
     /** Events dropped because their container never became known. */
     public long unattributed() {
         return unattributed.get();
@@ -135,6 +145,7 @@ public class SystemMonitor {
     void onEndpoint(@Observes EndpointRegistry.EndpointChanged change) {
         if (change.removed()) {
             deleteVisibility(change.endpoint().identity());
+            throttle.forget(change.endpoint().identity());
         } else {
             writeVisibility(change.endpoint());
             release(change.endpoint());
@@ -290,12 +301,22 @@ public class SystemMonitor {
         RuleSet ruleSet = ruleSets.get(endpoint.identity());
         if (ruleSet != null) {
             String actor = exec ? parentExec : processName;
-            MonitorAlerts.alerts(event, description, ruleSet, matchers.get(endpoint.identity()), actor,
-                    !writer.enforces()).forEach(alert -> telemetry.alert(new Alert(now.getEpochSecond(),
-                            AgentLog.updatedTime(now), context, alert.policyName(), alert.severity(), alert.tags(),
-                            alert.atags(), alert.message(), alert.type(), source, alert.operation(),
-                            description.resource(), description.data(), ENFORCER, alert.action(),
-                            description.result(), null, null)));
+            for (MonitorAlerts.Matched alert : MonitorAlerts.alerts(event, description, ruleSet,
+                    matchers.get(endpoint.identity()), actor, !writer.enforces())) {
+                switch (throttle.admit(endpoint.identity(), System.nanoTime())) {
+                    case REPORT -> telemetry.alert(new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), context,
+                            alert.policyName(), alert.severity(), alert.tags(), alert.atags(), alert.message(),
+                            alert.type(), source, alert.operation(), description.resource(), description.data(),
+                            ENFORCER, alert.action(), description.result(), null, null));
+                    case ANNOUNCE -> {
+                        throttled.incrementAndGet();
+                        telemetry.alert(Alert.threshold(ProcessContext.of(log.cluster(), log.hostName(), endpoint, 0,
+                                0, 0, 0, 0, "", "", "", "", null), endpoint.isHost(), ENFORCER,
+                                config.maxAlertPerSec(), config.throttleSec()));
+                    }
+                    case DROP -> throttled.incrementAndGet();
+                }
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.bulwark.telemetry;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import java.time.Instant;
 import java.util.List;
 
 /** A KubeArmor alert (feeder.Alert), with its field names; the JSON form of the logs is this shape. */
@@ -27,4 +28,13 @@ public record Alert(
         @JsonProperty("MaxAlertsPerSec") Integer maxAlertsPerSec,
         @JsonProperty("DroppingAlertsInterval") Integer droppingAlertsInterval) {
 
+    /** KubeArmor's announcement that an endpoint's alerts pause for a while (enforcement does not). */
+    public static Alert threshold(ProcessContext endpoint, boolean host, String enforcer, int maxAlertsPerSec,
+            int throttleSec) {
+        Instant now = Instant.now();
+        return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), endpoint, "", "", "", List.of(),
+                "Alert threshold reached: alerts of this " + (host ? "host" : "container") + " are dropped for "
+                        + throttleSec + " s (enforcement continues)",
+                "SystemEvent", "", "AlertThreshold", "", "", enforcer, "", "", maxAlertsPerSec, throttleSec);
+    }
 }

@@ -1,0 +1,54 @@
+package dev.bulwark.monitor;
+
+import dev.bulwark.enforce.Throttle;
+import dev.bulwark.identity.KernelIdentity;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The user-space twin of the enforcer's kernel throttle, for the monitor's alerts: per endpoint at most
+ * maxAlertsPerSec a second; the first alert over the limit is replaced by one announcement, and the endpoint's
+ * alerts are dropped for throttleSec. Logs are never throttled.
+ */
+final class AlertThrottle {
+    enum Verdict { REPORT, ANNOUNCE, DROP }
+
+    private static final long SECOND = 1_000_000_000L;
+
+    private final Throttle throttle;
+    private final Map<KernelIdentity, Window> windows = new HashMap<>();
+
+    private static final class Window {
+        long start;
+        int count;
+        long silentUntil;
+    }
+
+    AlertThrottle(Throttle throttle) {
+        this.throttle = throttle;
+    }
+
+    synchronized Verdict admit(KernelIdentity endpoint, long nowNanos) {
+        if (throttle.maxAlertsPerSec() <= 0) {
+            return Verdict.REPORT;
+        }
+        Window window = windows.computeIfAbsent(endpoint, e -> new Window());
+        if (window.silentUntil - nowNanos > 0) {
+            return Verdict.DROP;
+        }
+        if (window.count == 0 || nowNanos - window.start >= SECOND) {
+            window.start = nowNanos;
+            window.count = 0;
+        }
+        if (window.count++ < throttle.maxAlertsPerSec()) {
+            return Verdict.REPORT;
+        }
+        window.silentUntil = nowNanos + throttle.throttleSec() * SECOND;
+        return Verdict.ANNOUNCE;
+    }
+
+    /** The endpoint is gone: its window goes too. */
+    synchronized void forget(KernelIdentity endpoint) {
+        windows.remove(endpoint);
+    }
+}
