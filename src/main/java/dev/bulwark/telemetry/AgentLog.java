@@ -7,11 +7,10 @@ import dev.bulwark.identity.EndpointRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -43,7 +42,11 @@ public class AgentLog {
 
     private final String cluster;
     private final String hostName;
+    /** How often the file sink looks whether rotation moved its file away. */
+    private static final long ROTATION_CHECK_NANOS = 1_000_000_000L;
+
     private final PrintStream out;
+    private final FileSink file;
     private final Subscribers subscribers;
 
     @Inject
@@ -51,9 +54,9 @@ public class AgentLog {
         this.subscribers = subscribers;
         this.cluster = config.cluster();
         this.hostName = endpoints.host().hostName();
-        this.out = switch (config.logPath()) {
-            case "none" -> null;
-            case "stdout" -> System.out;
+        this.out = "stdout".equals(config.logPath()) ? System.out : null;
+        this.file = switch (config.logPath()) {
+            case "none", "stdout" -> null;
             default -> open(config.logPath());
         };
     }
@@ -100,14 +103,18 @@ public class AgentLog {
     }
 
     private void write(Object record) {
-        if (out == null) {
+        if (out == null && file == null) {
             return;
         }
         try {
             String line = JSON.writeValueAsString(record);
-            synchronized (out) {
-                out.println(line);
-                out.flush();
+            if (file != null) {
+                file.writeLine(line);
+            } else {
+                synchronized (out) {
+                    out.println(line);
+                    out.flush();
+                }
             }
         } catch (IOException e) {
             LOG.error("cannot write a log record", e);
@@ -115,15 +122,15 @@ public class AgentLog {
     }
 
     @PreDestroy
-    void close() {
-        if (out != null && out != System.out) {
-            out.close();
+    void close() throws IOException {
+        if (file != null) {
+            file.close();
         }
     }
 
-    private static PrintStream open(String path) {
+    private static FileSink open(String path) {
         try {
-            return new PrintStream(new FileOutputStream(path, true), true, StandardCharsets.UTF_8);
+            return new FileSink(Path.of(path), ROTATION_CHECK_NANOS);
         } catch (IOException e) {
             throw new UncheckedIOException("bulwark.logPath: cannot open " + path, e);
         }
