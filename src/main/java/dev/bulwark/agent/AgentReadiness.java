@@ -7,7 +7,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the policy sources have been read and every endpoint has its rule set; says what it waits for. */
+/**
+ * Ready once the kernel side has been chosen (BPF-LSM or audit-only), the policy sources have been read and
+ * every endpoint has its rule set, and the gRPC services are serving; says which of these it waits for.
+ */
 @Readiness
 @Singleton
 public class AgentReadiness implements HealthCheck {
@@ -15,6 +18,8 @@ public class AgentReadiness implements HealthCheck {
     PolicyStore store;
     @Inject
     RuleSetWriter writer;
+    @Inject
+    GrpcHealth grpc;
 
     private volatile boolean policiesLoaded;
 
@@ -24,9 +29,11 @@ public class AgentReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
+        boolean grpcServing = grpc.serving();
         return HealthCheckResponse.named("bulwark")
-                .status(policiesLoaded)
+                .status(policiesLoaded && grpcServing)
                 .withData("policies", policiesLoaded ? "loaded" : "waiting for the policy sources")
+                .withData("grpc", grpcServing ? "serving" : "waiting for the gRPC services")
                 .withData("policyCount", store.all().size())
                 .withData("rules", writer.describe())
                 .build();

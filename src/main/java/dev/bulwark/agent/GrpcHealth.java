@@ -29,6 +29,7 @@ public class GrpcHealth {
 
     private final HealthStatusManager health = new HealthStatusManager();
     private Server server;
+    private volatile boolean allServing;
 
     void start() {
         for (String service : new String[] {LOG_SERVICE, POLICY_SERVICE, PROBE_SERVICE,
@@ -46,6 +47,14 @@ public class GrpcHealth {
 
     void serving(String service) {
         health.setStatus(service, ServingStatus.SERVING);
+        if (service.equals(HealthStatusManager.SERVICE_NAME_ALL_SERVICES)) {
+            allServing = true;
+        }
+    }
+
+    /** Whether every service has come up (the health server itself may have failed to bind: said at start). */
+    boolean serving() {
+        return allServing;
     }
 
     /** The port it listens on (the one picked when configured as 0), or -1 if it could not start. */

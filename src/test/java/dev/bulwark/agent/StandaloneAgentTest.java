@@ -74,7 +74,9 @@ class StandaloneAgentTest {
         assertEquals("test-node", endpoints.host().hostName());
         assertEquals(List.of("/etc/initial"), hostTargets());
         given().get("/q/health/ready").then().statusCode(200)
-                .body("checks.find { it.name == 'bulwark' }.data.policies", equalTo("loaded"));
+                .body("checks.find { it.name == 'bulwark' }.data.policies", equalTo("loaded"))
+                .body("checks.find { it.name == 'bulwark' }.data.grpc", equalTo("serving"))
+                .body("checks.find { it.name == 'bulwark' }.data.rules", containsString("audit only"));
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 
