@@ -31,8 +31,13 @@ public class Subscribers {
 
     @Inject
     public Subscribers(BulwarkConfig config, MeterRegistry metrics) {
+        this(config.subscriberQueueSize(), metrics);
+    }
+
+    /** With this queue size per reader (benchmarks build the pipeline without the application). */
+    public Subscribers(int capacity, MeterRegistry metrics) {
         this.metrics = metrics;
-        this.capacity = config.subscriberQueueSize();
+        this.capacity = capacity;
         this.queueFull = Counter.builder(DROPPED).description("records or events not delivered, by reason")
                 .tag("reason", "subscriber_queue_full").register(metrics);
         this.connected = Gauge.builder("bulwark.telemetry.subscribers", subscriptions, List::size)
