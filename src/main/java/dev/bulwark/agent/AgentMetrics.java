@@ -53,6 +53,12 @@ public class AgentMetrics {
                 .description("endpoints known: the host and the containers").register(metrics));
         keep(Gauge.builder("bulwark.rule.entries", engine, PolicyEngine::ruleEntries)
                 .description("rule entries compiled for all endpoints").register(metrics));
+        keep(Gauge.builder("bulwark.ringbuffer.lag.seconds", writer, w -> w.ringLagNanos() / 1e9)
+                .description("how long the last event waited in a kernel ring buffer before it was read")
+                .tag("ring", "enforcer").register(metrics));
+        keep(Gauge.builder("bulwark.ringbuffer.lag.seconds", monitor, m -> m.ringLagNanos() / 1e9)
+                .description("how long the last event waited in a kernel ring buffer before it was read")
+                .tag("ring", "monitor").register(metrics));
         dropped("enforcer_ring_full", writer, RuleSetWriter::lostEvents);
         dropped("monitor_ring_full", monitor, SystemMonitor::lostEvents);
         dropped("unattributed", monitor, SystemMonitor::unattributed);

@@ -1,8 +1,10 @@
 package dev.bulwark.bpf;
 
 import dev.bulwark.bpf.libbpf.Libbpf;
+import dev.bulwark.bpf.libbpf.Libc;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -23,10 +25,18 @@ public final class RingBufferReader<T> implements AutoCloseable {
     private final Function<MemorySegment, T> decoder;
     private final Consumer<T> consumer;
     private final Thread thread;
+    private final long timestampOffset;
+    private final MemorySegment now = arena.allocate(Libc.TIMESPEC);
+    private volatile long lagNanos;
     private volatile boolean running = true;
 
-    /** Starts reading at once; `name` names the thread. */
-    public RingBufferReader(String name, int mapFd, Function<MemorySegment, T> decoder, Consumer<T> consumer) {
+    /**
+     * Starts reading at once; `name` names the thread. Each record holds its kernel time (boot clock, ns) at
+     * `timestampOffset`, which tells how far behind the reader is.
+     */
+    public RingBufferReader(String name, int mapFd, long timestampOffset, Function<MemorySegment, T> decoder,
+            Consumer<T> consumer) {
+        this.timestampOffset = timestampOffset;
         this.decoder = decoder;
         this.consumer = consumer;
         try {
@@ -60,7 +70,11 @@ public final class RingBufferReader<T> implements AutoCloseable {
     @SuppressWarnings("unused")
     private int sample(MemorySegment context, MemorySegment data, long size) {
         try {
-            consumer.accept(decoder.apply(data.reinterpret(size)));
+            MemorySegment record = data.reinterpret(size);
+            Libc.clock_gettime(Libc.CLOCK_BOOTTIME, now);
+            lagNanos = now.get(ValueLayout.JAVA_LONG, 0) * 1_000_000_000L + now.get(ValueLayout.JAVA_LONG, 8)
+                    - record.get(ValueLayout.JAVA_LONG, timestampOffset);
+            consumer.accept(decoder.apply(record));
         } catch (Throwable t) {
             try {
                 LOG.error("dropping a kernel event that could not be handled", t);
@@ -69,6 +83,11 @@ public final class RingBufferReader<T> implements AutoCloseable {
             }
         }
         return 0;
+    }
+
+    /** How long the last record waited in the ring before it was read, in ns. */
+    public long lagNanos() {
+        return lagNanos;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.bulwark.enforce;
 
 import dev.bulwark.bpf.RingBufferReader;
 import dev.bulwark.bpf.Bpf;
+import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
@@ -43,7 +44,8 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
         try {
             this.maps = new RuleMaps(bpf, limits.maxRulesPerEndpoint());
             maps.throttle(throttle);
-            this.events = new RingBufferReader<>("bpf-lsm-events", bpf.mapFd("events"), KernelEvent::read, event -> {
+            this.events = new RingBufferReader<>("bpf-lsm-events", bpf.mapFd("events"),
+                    KernelLayout.offset(KernelLayout.EVENT, "timestamp"), KernelEvent::read, event -> {
                 RuleSet ruleSet = current.get(event.identity());
                 if (ruleSet != null) {
                     alerts.accept(KernelAlerts.alert(event, ruleSet, cluster, hostName, throttle));
@@ -79,6 +81,11 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     public void remove(Endpoint endpoint) {
         maps.remove(endpoint.identity());
         current.remove(endpoint.identity());
+    }
+
+    @Override
+    public long ringLagNanos() {
+        return events.lagNanos();
     }
 
     @Override

@@ -21,6 +21,11 @@ public interface RuleSetWriter {
         return 0;
     }
 
+    /** How long the last decision waited in the kernel's ring buffer before it was read, in ns. */
+    default long ringLagNanos() {
+        return 0;
+    }
+
     /** Human-readable name of where rules go, for logs and readiness. */
     String describe();
 }

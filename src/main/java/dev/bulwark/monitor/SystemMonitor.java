@@ -91,7 +91,8 @@ public class SystemMonitor {
             bpf = Bpf.load(Bpf.resource(OBJECT), null, List.of(), Map.of());
             writeDefaults();
             endpoints.all().forEach(this::writeVisibility);
-            reader = new RingBufferReader<>("monitor-events", bpf.mapFd("monitor_events"), MonitorEvent::read,
+            reader = new RingBufferReader<>("monitor-events", bpf.mapFd("monitor_events"),
+                    KernelLayout.offset(KernelLayout.MONITOR_EVENT, "timestamp"), MonitorEvent::read,
                     this::handle);
             log.info("System monitor started: container visibility " + config.visibility() + ", host visibility "
                     + config.hostVisibility());
@@ -118,6 +119,11 @@ public class SystemMonitor {
     /** The process tree: processes held now, and those evicted to stay within maxProcesses. */
     public ProcessTree processTree() {
         return tree;
+    }
+
+    /** How long the last event waited in the monitor's ring buffer, in ns; 0 while not running. */
+    public synchronized long ringLagNanos() {
+        return reader == null ? 0 : reader.lagNanos();
     }
 
     /** Monitor alerts dropped by the alert throttle (maxAlertPerSec, throttleSec). */

@@ -69,5 +69,11 @@ class DnsMonitorTest {
         assertTrue(log.data().startsWith("kfunc=UDP_SENDMSG,domain=" + domain + ",daddr=127.0.0.1,qtype="),
                 log.data());
         assertEquals("/usr/bin/getent", log.context().processName());
+
+        // The ring buffer's lag: the boot clock read in Java against the kernel's timestamp of the event.
+        double lag = io.restassured.RestAssured.get("/q/metrics").asString().lines()
+                .filter(l -> l.startsWith("bulwark_ringbuffer_lag_seconds{ring=\"monitor\"}"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+        assertTrue(lag > 0 && lag < 5, "lag in seconds: " + lag);
     }
 }
