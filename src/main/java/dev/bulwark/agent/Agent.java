@@ -41,6 +41,8 @@ public class Agent implements QuarkusApplication {
     @Inject
     GrpcHealth grpcHealth;
     @Inject
+    AgentMetrics metrics;
+    @Inject
     @io.quarkus.grpc.GrpcService
     PolicyApi policyApi;
 
@@ -58,6 +60,7 @@ public class Agent implements QuarkusApplication {
         grpcHealth.serving(GrpcHealth.PROBE_SERVICE);
         engine.refresh();
         monitor.start();
+        metrics.registerPrograms();
         registration.start();
         runtimes.start();
         readiness.policiesLoaded();

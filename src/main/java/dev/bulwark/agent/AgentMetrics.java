@@ -1,11 +1,14 @@
 package dev.bulwark.agent;
 
+import dev.bulwark.bpf.Bpf;
 import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.compile.RuleSet.RuleClass;
+import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.enforce.RuleSetWriter;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.monitor.SystemMonitor;
 import dev.bulwark.policy.PolicyKind;
+import dev.bulwark.telemetry.AgentLog;
 import dev.bulwark.telemetry.Subscribers;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -19,6 +22,8 @@ import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The agent's state as Prometheus metrics, read when scraped: policies per kind, endpoints, rule entries,
@@ -40,8 +45,15 @@ public class AgentMetrics {
     RuleSetWriter writer;
     @Inject
     SystemMonitor monitor;
+    @Inject
+    BulwarkConfig config;
+    @Inject
+    AgentLog log;
+
+    private static final Bpf.ProgramStats NONE = new Bpf.ProgramStats(0, 0);
 
     private final List<Meter> registered = new ArrayList<>();
+    private int statsFd = -1;
 
     @PostConstruct
     void register() {
@@ -82,10 +94,43 @@ public class AgentMetrics {
         registered.add(meter);
     }
 
+    /**
+     * The BPF programs' run time and runs, once the programs are loaded; bpf_stats is turned on first when
+     * `bpfStats` asks for it.
+     */
+    void registerPrograms() {
+        if (config.bpfStats()) {
+            try {
+                statsFd = Bpf.enableStats();
+            } catch (RuntimeException | LinkageError e) {
+                log.warn("bulwark.bpfStats: bpf_stats cannot be turned on (" + e.getMessage() + "); BPF program"
+                        + " run times stay 0 unless kernel.bpf_stats_enabled is set");
+            }
+        }
+        programs("enforcer", writer, RuleSetWriter::programStats);
+        programs("monitor", monitor, SystemMonitor::programStats);
+    }
+
+    private <T> void programs(String object, T source, Function<T, Map<String, Bpf.ProgramStats>> stats) {
+        for (String program : stats.apply(source).keySet()) {
+            keep(FunctionCounter.builder("bulwark.bpf.program.run.seconds", source,
+                            s -> stats.apply(s).getOrDefault(program, NONE).runTimeNs() / 1e9)
+                    .description("time spent in a BPF program (bpf_stats)")
+                    .tags("object", object, "program", program).register(metrics));
+            keep(FunctionCounter.builder("bulwark.bpf.program.runs", source,
+                            s -> stats.apply(s).getOrDefault(program, NONE).runCount())
+                    .description("runs of a BPF program (bpf_stats)")
+                    .tags("object", object, "program", program).register(metrics));
+        }
+    }
+
     /** The meters read beans of this run: a registry that outlives it (tests restart the app) must drop them. */
     @PreDestroy
     void unregister() {
         registered.forEach(metrics::remove);
+        if (statsFd >= 0) {
+            Bpf.closeFd(statsFd);
+        }
     }
 
     private <T> void dropped(String reason, T source, java.util.function.ToDoubleFunction<T> count) {

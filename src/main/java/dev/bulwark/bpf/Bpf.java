@@ -114,6 +114,45 @@ public final class Bpf implements AutoCloseable {
         }
     }
 
+    private static final long RUN_TIME_NS = KernelLayout.offset(KernelLayout.BPF_PROG_INFO, "run_time_ns");
+    private static final long RUN_CNT = KernelLayout.offset(KernelLayout.BPF_PROG_INFO, "run_cnt");
+
+    /** How long a program has run in all, and how often, as the kernel counts with bpf_stats on. */
+    public record ProgramStats(long runTimeNs, long runCount) {
+    }
+
+    /** Each program of this object by name, with its counters (zero while bpf_stats is off). */
+    public Map<String, ProgramStats> programStats() {
+        Map<String, ProgramStats> stats = new java.util.TreeMap<>();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment info = call.allocate(KernelLayout.BPF_PROG_INFO);
+            MemorySegment length = call.allocate(ValueLayout.JAVA_INT);
+            for (MemorySegment program = Libbpf.bpf_object__next_program(object, MemorySegment.NULL);
+                    !program.equals(MemorySegment.NULL);
+                    program = Libbpf.bpf_object__next_program(object, program)) {
+                info.fill((byte) 0);
+                length.set(ValueLayout.JAVA_INT, 0, (int) KernelLayout.BPF_PROG_INFO.byteSize());
+                if (Libbpf.bpf_obj_get_info_by_fd(Libbpf.bpf_program__fd(program), info, length) == 0) {
+                    stats.put(Libbpf.bpf_program__name(program).reinterpret(256).getString(0), new ProgramStats(
+                            info.get(ValueLayout.JAVA_LONG, RUN_TIME_NS), info.get(ValueLayout.JAVA_LONG, RUN_CNT)));
+                }
+            }
+        }
+        return stats;
+    }
+
+    /**
+     * Turns bpf_stats on (BPF_STATS_RUN_TIME) for as long as the returned descriptor stays open; each program
+     * run then costs two clock reads more.
+     */
+    public static int enableStats() {
+        int fd = Libbpf.bpf_enable_stats(0);
+        if (fd < 0) {
+            throw new BpfException("enabling bpf_stats", -fd);
+        }
+        return fd;
+    }
+
     /** A BPF object built into the application (src/main/resources/bpf). */
     public static byte[] resource(String path) {
         try (InputStream in = Bpf.class.getResourceAsStream(path)) {

@@ -77,6 +77,13 @@ public final class KernelLayout {
             JAVA_INT.withName("pad"),
             JAVA_LONG.withName("throttle_ns")).withName("throttle_config");
 
+    /**
+     * The start of the kernel's own struct bpf_prog_info (linux/bpf.h, append-only uAPI) up to the counters
+     * bpf_stats fills; the kernel copies no more than the length it is given.
+     */
+    public static final StructLayout BPF_PROG_INFO = MemoryLayout.structLayout(
+            MemoryLayout.paddingLayout(192), JAVA_LONG.withName("run_time_ns"), JAVA_LONG.withName("run_cnt"));
+
     public static final StructLayout THROTTLE_STATE = MemoryLayout.structLayout(
             JAVA_LONG.withName("window_start_ns"),
             JAVA_LONG.withName("silent_until_ns"),

@@ -131,6 +131,13 @@ public interface BulwarkConfig {
     @WithDefault("10000")
     int subscriberQueueSize();
 
+    /**
+     * Have the kernel count each BPF program's run time and runs (bpf_stats) for the metrics; costs two clock
+     * reads per program run. Without it the counters are filled only if `kernel.bpf_stats_enabled` is set.
+     */
+    @WithDefault("false")
+    boolean bpfStats();
+
     /** Port of the standard gRPC health service (grpc.health.v1.Health); 0 picks a free one. */
     @WithDefault("32766")
     int grpcHealthPort();

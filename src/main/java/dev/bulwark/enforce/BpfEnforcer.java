@@ -84,6 +84,11 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     }
 
     @Override
+    public Map<String, Bpf.ProgramStats> programStats() {
+        return bpf.programStats();
+    }
+
+    @Override
     public long ringLagNanos() {
         return events.lagNanos();
     }

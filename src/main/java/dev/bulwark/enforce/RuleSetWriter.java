@@ -26,6 +26,11 @@ public interface RuleSetWriter {
         return 0;
     }
 
+    /** The kernel programs' run time and count (bpf_stats), by program name; empty without programs. */
+    default java.util.Map<String, dev.bulwark.bpf.Bpf.ProgramStats> programStats() {
+        return java.util.Map.of();
+    }
+
     /** Human-readable name of where rules go, for logs and readiness. */
     String describe();
 }

@@ -121,6 +121,11 @@ public class SystemMonitor {
         return tree;
     }
 
+    /** The monitor programs' run time and count (bpf_stats), by program name; empty while not running. */
+    public synchronized Map<String, Bpf.ProgramStats> programStats() {
+        return bpf == null ? Map.of() : bpf.programStats();
+    }
+
     /** How long the last event waited in the monitor's ring buffer, in ns; 0 while not running. */
     public synchronized long ringLagNanos() {
         return reader == null ? 0 : reader.lagNanos();

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Pins the Java layouts to bpf/bulwark.h: a C program built against the header prints every struct size,
- * field offset and enum value, and each must equal what the Java side assumes.
+ * Pins the Java layouts to bpf/bulwark.h (and the fields read of the kernel's struct bpf_prog_info to
+ * linux/bpf.h): a C program built against the headers prints every struct size, field offset and enum value,
+ * and each must equal what the Java side assumes.
  */
 class KernelLayoutTest {
     static final Map<String, StructLayout> STRUCTS = Map.ofEntries(
@@ -40,6 +41,7 @@ class KernelLayoutTest {
                 #include <stdio.h>
                 #include <stddef.h>
                 #include <linux/types.h>
+                #include <linux/bpf.h>
                 #include "bulwark.h"
                 int main(void) {
                 """);
@@ -84,6 +86,11 @@ class KernelLayoutTest {
             String name = "BW_HOOK_" + KernelLayout.HOOKS.get(hook - 1).replace("SECURITY_", "")
                     .replace("BPRM_CHECK", "BPRM_CHECK");
             line(c, expected, name, name, hook);
+        }
+        // The kernel's own struct, read by prefix: the fields read must sit where its uAPI header puts them.
+        for (String field : List.of("run_time_ns", "run_cnt")) {
+            line(c, expected, "bpf_prog_info." + field, "offsetof(struct bpf_prog_info, " + field + ")",
+                    KernelLayout.offset(KernelLayout.BPF_PROG_INFO, field));
         }
         c.append("return 0; }\n");
 

@@ -31,7 +31,7 @@ class DnsMonitorTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("bulwark.enableSystemMonitor", "true", "bulwark.hostVisibility", "dns",
-                    "bulwark.criSocket", "unix:///nonexistent/runtime.sock");
+                    "bulwark.criSocket", "unix:///nonexistent/runtime.sock", "bulwark.bpfStats", "true");
         }
     }
 
@@ -75,5 +75,12 @@ class DnsMonitorTest {
                 .filter(l -> l.startsWith("bulwark_ringbuffer_lag_seconds{ring=\"monitor\"}"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
         assertTrue(lag > 0 && lag < 5, "lag in seconds: " + lag);
+
+        // bpf_stats (bpfStats=true): the kernel counted the monitor's raw tracepoint runs.
+        String sysEnter = "bulwark_bpf_program_runs_total{object=\"monitor\",program=\"bulwark_sys_enter\"}";
+        double runs = io.restassured.RestAssured.get("/q/metrics").asString().lines()
+                .filter(l -> l.startsWith(sysEnter))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+        assertTrue(runs > 0, "sys_enter runs counted: " + runs);
     }
 }

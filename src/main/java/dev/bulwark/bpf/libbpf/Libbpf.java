@@ -147,6 +147,46 @@ public final class Libbpf {
         }
     }
 
+    // int bpf_program__fd(const struct bpf_program *prog)
+    private static final class bpf_program__fd {
+        static final MethodHandle HANDLE = handle("bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+
+    public static int bpf_program__fd(MemorySegment program) {
+        try {
+            return (int) bpf_program__fd.HANDLE.invokeExact(program);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // int bpf_obj_get_info_by_fd(int bpf_fd, void *info, __u32 *info_len)
+    private static final class bpf_obj_get_info_by_fd {
+        static final MethodHandle HANDLE = handle("bpf_obj_get_info_by_fd",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    public static int bpf_obj_get_info_by_fd(int fd, MemorySegment info, MemorySegment infoLength) {
+        try {
+            return (int) bpf_obj_get_info_by_fd.HANDLE.invokeExact(fd, info, infoLength);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // int bpf_enable_stats(enum bpf_stats_type type)
+    private static final class bpf_enable_stats {
+        static final MethodHandle HANDLE = handle("bpf_enable_stats", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    }
+
+    public static int bpf_enable_stats(int type) {
+        try {
+            return (int) bpf_enable_stats.HANDLE.invokeExact(type);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     // struct bpf_link *bpf_program__attach(const struct bpf_program *prog)
     private static final class bpf_program__attach {
         static final MethodHandle HANDLE = handle("bpf_program__attach",
