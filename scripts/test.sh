@@ -43,21 +43,47 @@ rm -f "$broken"
 
 # On this host's kernel (no BPF-LSM) the agent starts standalone in audit-only mode, becomes ready, stays up.
 log=$(mktemp)
-java -jar $jar run -policyDir=examples -healthPort=32798 -grpc=32797 -logPath=stdout > "$log" 2>&1 &
-agent=$!
-for _ in $(seq 1 60); do
-    curl -sf http://127.0.0.1:32798/q/health/ready > /dev/null && break
-    sleep 0.5
-done
+store=$(mktemp -d)
+start_agent() {
+    java -jar $jar run -policyDir=examples -healthPort=32798 -grpc=32797 -grpcHealthPort=32796 \
+        -policyStorePath="$store" -logPath=stdout > "$log" 2>&1 &
+    agent=$!
+    for _ in $(seq 1 60); do
+        curl -sf http://127.0.0.1:32798/q/health/ready > /dev/null && break
+        sleep 0.5
+    done
+}
+start_agent
 sleep 3
 if ! kill -0 $agent 2>/dev/null || ! curl -sf http://127.0.0.1:32798/q/health/ready > /dev/null; then
     cat "$log" >&2
     echo "the standalone agent did not stay up and ready" >&2
     exit 1
 fi
-kill $agent && wait $agent || true
 grep -q '"Message":"Applied 1 policies from examples/hsp-protect-shadow.yaml"' "$log"
 grep -q 'Running in audit-only mode' "$log"
+
+# A policy applied through gRPC PolicyService (stubs the Python compatibility test generated) survives a restart.
+/usr/bin/python3 - <<'PYTHON'
+import json, sys
+sys.path.insert(0, "target/python-stubs")
+import grpc, policy_pb2, policy_pb2_grpc
+body = {"type": "ADDED", "object": {"metadata": {"name": "grpc-restart"}, "spec": {
+    "nodeSelector": {"matchLabels": {"kubearmor.io/hostname": "*"}},
+    "file": {"matchPaths": [{"path": "/etc/grpc-restart"}]}, "action": "Block"}}}
+stub = policy_pb2_grpc.PolicyServiceStub(grpc.insecure_channel("localhost:32797"))
+status = stub.hostPolicy(policy_pb2.policy(policy=json.dumps(body).encode()), timeout=30).status
+sys.exit(0 if status == policy_pb2.Applied else "hostPolicy answered %s, not Applied" % status)
+PYTHON
+kill $agent && wait $agent || true
+start_agent
+kill $agent && wait $agent || true
+if ! grep -q 'Restored KubeArmorHostPolicy grpc-restart' "$log"; then
+    cat "$log" >&2
+    echo "the policy applied through gRPC was not restored at restart" >&2
+    exit 1
+fi
+rm -rf "$store"
 
 # A bad setting stops the start, naming its key.
 if java -jar $jar run -defaultFilePosture=deny > "$log" 2>&1; then
@@ -66,4 +92,4 @@ if java -jar $jar run -defaultFilePosture=deny > "$log" 2>&1; then
 fi
 grep -q 'bulwark.defaultFilePosture' "$log"
 rm -f "$log"
-echo "CLI and agent checks: 4 passed, 0 failed"
+echo "CLI and agent checks: 5 passed, 0 failed"

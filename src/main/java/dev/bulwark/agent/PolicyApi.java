@@ -75,8 +75,13 @@ public class PolicyApi extends PolicyServiceGrpc.PolicyServiceImplBase {
                 PolicyReader.Result result = PolicyReader.read(file);
                 if (result.valid() && result.policies().size() == 1) {
                     Policy policy = result.policies().getFirst();
-                    store.replace(source(policy.kind(), policy.qualifiedName()), result.policies())
-                            .ifPresent(conflict -> log.error(file + ": " + conflict));
+                    Optional<String> conflict =
+                            store.replace(source(policy.kind(), policy.qualifiedName()), result.policies());
+                    if (conflict.isPresent()) {
+                        log.error(file + ": " + conflict.get());
+                    } else {
+                        log.info("Restored " + policy.kind() + " " + policy.qualifiedName() + " from " + file);
+                    }
                 } else {
                     result.errors().stream().map(PolicyError::toString).forEach(log::error);
                 }
