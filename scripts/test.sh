@@ -60,7 +60,7 @@ if ! kill -0 $agent 2>/dev/null || ! curl -sf http://127.0.0.1:32798/q/health/re
     echo "the standalone agent did not stay up and ready" >&2
     exit 1
 fi
-grep -q '"Message":"Applied 1 policies from examples/hsp-protect-shadow.yaml"' "$log"
+grep -q '"message":"Applied 1 policies from examples/hsp-protect-shadow.yaml"' "$log"
 grep -q 'Running in audit-only mode' "$log"
 
 # A policy applied through gRPC PolicyService (stubs the Python compatibility test generated) survives a restart.

@@ -48,7 +48,7 @@ check "the agent enforces with BPF-LSM" grep -q 'rules: BPF-LSM' "$work/agent.lo
 check "a blocked file cannot be read" bash -c "! cat '$work/files/secret' 2>/dev/null"
 check "another file can" cat "$work/files/other" > /dev/null
 sleep 1
-check "the denial is an alert naming the policy" grep -q '"PolicyName":"smoke".*"Result":"Permission denied"' "$work/alerts.json"
+check "the denial is an alert naming the policy" grep -q '"policyName":"smoke".*"result":"Permission denied"' "$work/alerts.json"
 policy smoke "$work/files/other"
 for _ in $(seq 1 120); do cat "$work/files/secret" > /dev/null 2>&1 && break; sleep 0.25; done
 check "an edited policy applies without a restart" cat "$work/files/secret" > /dev/null
@@ -100,7 +100,7 @@ check "the container's first exec is governed by its policy" grep -q 'status=1' 
 check "and not by a policy for other labels" grep -q 'other=0' "$work/container.out"
 check "the host is not" cat "$work/files/csecret" > /dev/null
 sleep 1
-check "the alert names the container" grep -q '"NamespaceName":"guest".*"ContainerName":"web".*"PolicyName":"web-secret"' \
+check "the alert names the container" grep -q '"namespaceName":"guest".*"containerName":"web".*"policyName":"web-secret"' \
     "$work/alerts.json"
 # Pinned enforcement outlives the agent, and a new agent takes the pinned maps over.
 echo persist > "$work/files/persist"

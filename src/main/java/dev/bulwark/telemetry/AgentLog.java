@@ -1,7 +1,9 @@
 package dev.bulwark.telemetry;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.identity.EndpointRegistry;
 import jakarta.annotation.PreDestroy;
@@ -18,7 +20,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The agent's own messages (policy applied, file rejected...): to the application log, and as KubeArmor
- * `Message` records, one JSON object per line, to `logPath` (stdout, a file, or none).
+ * `Message` records, one JSON object per line, to `logPath` (stdout, a file, or none); alerts and logs go the
+ * same way. The lines use KubeArmor's JSON names (`hostPid`, `policyName`...), as its own log lines do.
  */
 @Singleton
 public class AgentLog {
@@ -26,7 +29,10 @@ public class AgentLog {
     /** KubeArmor's UpdatedTime shape: UTC with microseconds. */
     static final DateTimeFormatter UPDATED_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** KubeArmor's JSON log line names (camelCase), not the gRPC ones the records are annotated with. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(MapperFeature.ALLOW_EXPLICIT_PROPERTY_RENAMING)
+            .propertyNamingStrategy(new LogFileNames()).build();
 
     /** KubeArmor's feeder.Message, with its field names. */
     public record Message(
@@ -107,7 +113,7 @@ public class AgentLog {
             return;
         }
         try {
-            String line = JSON.writeValueAsString(record);
+            String line = line(record);
             if (file != null) {
                 file.writeLine(line);
             } else {
@@ -119,6 +125,11 @@ public class AgentLog {
         } catch (IOException e) {
             LOG.error("cannot write a log record", e);
         }
+    }
+
+    /** One record as a KubeArmor JSON log line. */
+    static String line(Object record) throws IOException {
+        return JSON.writeValueAsString(record);
     }
 
     @PreDestroy
