@@ -11,8 +11,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Instant;
@@ -20,7 +18,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -156,32 +153,13 @@ class FeederServiceTest {
      */
     @Test
     void aStuckClientNeitherSlowsOthersNorGoesUncounted() throws Exception {
-        AtomicInteger stuckReceived = new AtomicInteger();
-        ClientResponseObserver<RequestMessage, dev.bulwark.api.feeder.Alert> stuck = new ClientResponseObserver<>() {
-            @Override
-            public void beforeStart(ClientCallStreamObserver<RequestMessage> call) {
-                call.disableAutoRequestWithInitial(1);
-            }
-
-            @Override
-            public void onNext(dev.bulwark.api.feeder.Alert value) {
-                stuckReceived.incrementAndGet();
-            }
-
-            @Override
-            public void onError(Throwable t) {
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        };
+        CountingObserver<RequestMessage, dev.bulwark.api.feeder.Alert> stuck = new CountingObserver<>(1);
         LogServiceGrpc.newStub(channel).watchAlerts(RequestMessage.newBuilder().setFilter("all").build(), stuck);
         Iterator<dev.bulwark.api.feeder.Alert> reader =
                 blocking.withDeadlineAfter(120, TimeUnit.SECONDS)
                         .watchAlerts(RequestMessage.newBuilder().setFilter("all").build());
         first(reader, () -> telemetry.alert(alert("warm-up")));
-        while (stuckReceived.get() == 0) {
+        while (stuck.received.get() == 0) {
             telemetry.alert(alert("warm-up"));
             Thread.sleep(20);
         }
@@ -213,7 +191,7 @@ class FeederServiceTest {
             }
         }
         publisher.join();
-        assertEquals(1, stuckReceived.get(), "the stuck client read nothing more");
+        assertEquals(1, stuck.received.get(), "the stuck client read nothing more");
         String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
         double dropped = metrics.lines().filter(l -> l.startsWith("bulwark_telemetry_subscriber_dropped{")
                         && l.contains("kind=\"WatchAlerts\""))

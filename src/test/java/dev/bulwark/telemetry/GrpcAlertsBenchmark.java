@@ -6,7 +6,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,24 +53,10 @@ public class GrpcAlertsBenchmark {
         for (int i = 0; i < clients; i++) {
             ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext()
                     .build();
-            AtomicLong count = new AtomicLong();
-            LogServiceGrpc.newStub(channel).watchAlerts(RequestMessage.newBuilder().setFilter("all").build(),
-                    new StreamObserver<>() {
-                        @Override
-                        public void onNext(dev.bulwark.api.feeder.Alert value) {
-                            count.incrementAndGet();
-                        }
-
-                        @Override
-                        public void onError(Throwable t) {
-                        }
-
-                        @Override
-                        public void onCompleted() {
-                        }
-                    });
+            CountingObserver<RequestMessage, dev.bulwark.api.feeder.Alert> counter = new CountingObserver<>(0);
+            LogServiceGrpc.newStub(channel).watchAlerts(RequestMessage.newBuilder().setFilter("all").build(), counter);
             channels.add(channel);
-            received.add(count);
+            received.add(counter.received);
         }
         // Every stream subscribed: a warm-up alert reached every client.
         while (received.stream().anyMatch(c -> c.get() == 0)) {
