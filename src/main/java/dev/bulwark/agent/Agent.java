@@ -43,14 +43,19 @@ public class Agent implements QuarkusApplication {
     @Inject
     AgentMetrics metrics;
     @Inject
+    io.javaoperatorsdk.operator.Operator operator;
+    @Inject
+    dev.bulwark.k8s.PolicyDeletions deletions;
+    @Inject
     @io.quarkus.grpc.GrpcService
     PolicyApi policyApi;
 
     void onStart(@Observes StartupEvent started) {
-        log.info("Bulwark started in standalone mode on host " + engine.hostName() + "; rules: " + writer.describe());
-        if (mode.clusterDetected()) {
-            log.warn("A Kubernetes cluster is reachable, but Kubernetes mode is not available in this build:"
-                    + " only host policies from " + config.policyDir() + " apply");
+        log.info("Bulwark started in " + (mode.kubernetes() ? "Kubernetes" : "standalone") + " mode on host "
+                + engine.hostName() + "; rules: " + writer.describe());
+        if (mode.kubernetes()) {
+            // Informers retry on their own: an API server that is away must not hold the agent back.
+            Thread.ofVirtual().name("operator-start").start(this::startControllers);
         }
         grpcHealth.start();
         grpcHealth.serving(GrpcHealth.LOG_SERVICE); // Quarkus has started the gRPC server before this event
@@ -65,6 +70,17 @@ public class Agent implements QuarkusApplication {
         runtimes.start();
         readiness.policiesLoaded();
         grpcHealth.serving(io.grpc.protobuf.services.HealthStatusManager.SERVICE_NAME_ALL_SERVICES);
+    }
+
+    private void startControllers() {
+        try {
+            deletions.start();
+            operator.start();
+            log.info("Kubernetes controllers started: policies from the API server");
+        } catch (RuntimeException e) {
+            log.error("Kubernetes controllers could not start (" + e.getMessage() + "); policies from the API"
+                    + " server are not followed, the last known rules stay in force");
+        }
     }
 
     @Override

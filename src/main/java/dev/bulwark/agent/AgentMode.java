@@ -3,26 +3,32 @@ package dev.bulwark.agent;
 import dev.bulwark.config.BulwarkConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * Standalone (policies from a directory, host policies always on) or Kubernetes. Kubernetes mode needs the
- * controllers of a later milestone; until they exist the agent runs standalone and says so.
+ * Standalone (policies from a directory and gRPC, host policies always on) or Kubernetes (policies from the
+ * API server as well). Kubernetes mode is chosen when `k8s` is on and a cluster is configured: the agent runs
+ * in a pod, or an API server URL is given (`quarkus.kubernetes-client.api-server-url`, or fabric8's
+ * `kubernetes.master` / `KUBERNETES_MASTER`). Whether the API server
+ * answers does not matter: the agent starts either way and catches up when it does.
  */
 @Singleton
 public class AgentMode {
-    private final boolean clusterDetected;
+    private final boolean kubernetes;
 
     @Inject
     public AgentMode(BulwarkConfig config) {
-        this.clusterDetected = config.k8s() && System.getenv("KUBERNETES_SERVICE_HOST") != null;
+        this.kubernetes = config.k8s() && (System.getenv("KUBERNETES_SERVICE_HOST") != null
+                || System.getenv("KUBERNETES_MASTER") != null || System.getProperty("kubernetes.master") != null
+                || ConfigProvider.getConfig().getOptionalValue("quarkus.kubernetes-client.api-server-url",
+                        String.class).isPresent());
     }
 
     public boolean standalone() {
-        return true;
+        return !kubernetes;
     }
 
-    /** Whether the agent runs inside a cluster it cannot serve yet (reported once at start). */
-    public boolean clusterDetected() {
-        return clusterDetected;
+    public boolean kubernetes() {
+        return kubernetes;
     }
 }

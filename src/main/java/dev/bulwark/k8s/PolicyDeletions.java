@@ -1,0 +1,64 @@
+package dev.bulwark.k8s;
+
+import dev.bulwark.agent.PolicyStore;
+import dev.bulwark.policy.PolicyKind;
+import dev.bulwark.telemetry.AgentLog;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Deleted policies leave the store. The reconcilers see creations and changes; a deletion reaches no
+ * reconciler without a finalizer (QOSDK 7.7 does not pass `triggerReconcilerOnAllEvents` on), and a finalizer
+ * is wrong for a DaemonSet whose every agent would hold the object. So one informer per kind reports
+ * deletions, including those missed while the API server was away (reported when it relists).
+ */
+@Singleton
+public class PolicyDeletions {
+    @Inject
+    KubernetesClient client;
+    @Inject
+    PolicyStore store;
+    @Inject
+    AgentLog log;
+
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+
+    public synchronized void start() {
+        for (PolicyKind kind : PolicyKind.values()) {
+            informers.add(kind.namespaced()
+                    ? client.resources(kind.resourceClass()).inAnyNamespace().inform(handler(kind))
+                    : client.resources(kind.resourceClass()).inform(handler(kind)));
+        }
+    }
+
+    private <R extends HasMetadata> ResourceEventHandler<R> handler(PolicyKind kind) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(R resource) {
+            }
+
+            @Override
+            public void onUpdate(R before, R after) {
+            }
+
+            @Override
+            public void onDelete(R resource, boolean finalStateUnknown) {
+                String qualified = PolicyReconciler.qualifiedName(kind, resource);
+                store.remove(PolicyReconciler.source(kind, qualified));
+                log.info("Deleted " + kind + " " + qualified + " (API server)");
+            }
+        };
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        informers.forEach(SharedIndexInformer::close);
+    }
+}

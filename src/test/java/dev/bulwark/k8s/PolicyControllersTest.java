@@ -1,0 +1,176 @@
+package dev.bulwark.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.agent.PolicyEngine;
+import dev.bulwark.agent.PolicyStore;
+import dev.bulwark.compile.RuleSet;
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.identity.EndpointRegistry;
+import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.policy.KubeArmorClusterPolicy;
+import dev.bulwark.policy.KubeArmorHostPolicy;
+import dev.bulwark.policy.KubeArmorPolicy;
+import dev.bulwark.policy.PolicyStatus;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent in Kubernetes mode against the fabric8 mock API server (CRUD): policies of the three kinds are
+ * created, changed and deleted on the server, and the node's rule sets follow within 1 s; an invalid policy
+ * gets a status naming the field and changes nothing.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@TestProfile(PolicyControllersTest.Profile.class)
+class PolicyControllersTest {
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("bulwark.host", "node-1", "bulwark.enableKubeArmorHostPolicy", "true");
+        }
+    }
+
+    static final Duration WITHIN = Duration.ofSeconds(1);
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    PolicyEngine engine;
+    @Inject
+    PolicyStore store;
+    @Inject
+    EndpointRegistry endpoints;
+
+    final Endpoint web = Endpoint.container("shop", "web-1", "nginx", Map.of("app", "web"),
+            new KernelIdentity(4026532301L, 4026532302L));
+    final Endpoint db = Endpoint.container("shop", "db-1", "postgres", Map.of("app", "db"),
+            new KernelIdentity(4026532311L, 4026532312L));
+
+    @AfterEach
+    void cleanUp() {
+        client.resources(KubeArmorHostPolicy.class).delete();
+        client.resources(KubeArmorPolicy.class).inAnyNamespace().delete();
+        client.resources(KubeArmorClusterPolicy.class).delete();
+        endpoints.removeContainer("web");
+        endpoints.removeContainer("db");
+    }
+
+    static <T> T parse(String yaml, Class<T> type) {
+        return Serialization.unmarshal(yaml, type);
+    }
+
+    List<String> targets(Endpoint endpoint) {
+        Endpoint known = endpoint.isHost() ? endpoints.host() : endpoints.find(endpoint.identity());
+        RuleSet set = known == null ? null : engine.ruleSet(known);
+        return set == null ? List.of() : set.entries().stream().map(e -> e.key().target()).toList();
+    }
+
+    static <T> T await(Supplier<T> probe, Duration within, String what) throws InterruptedException {
+        Instant deadline = Instant.now().plus(within);
+        T value = probe.get();
+        while ((value == null || Boolean.FALSE.equals(value)) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(10);
+            value = probe.get();
+        }
+        assertTrue(value != null && !Boolean.FALSE.equals(value), what);
+        return value;
+    }
+
+    static String hsp(String path) {
+        return """
+                apiVersion: security.kubearmor.com/v1
+                kind: KubeArmorHostPolicy
+                metadata: {name: node-files}
+                spec:
+                  nodeSelector: {matchLabels: {kubearmor.io/hostname: node-1}}
+                  file: {matchPaths: [{path: %s}]}
+                  action: Block
+                """.formatted(path);
+    }
+
+    <R extends CustomResource<?, PolicyStatus>> PolicyStatus status(Class<R> type, String namespace, String name) {
+        R resource = namespace == null ? client.resources(type).withName(name).get()
+                : client.resources(type).inNamespace(namespace).withName(name).get();
+        return resource == null ? null : resource.getStatus();
+    }
+
+    @Test
+    void hostPoliciesAreFollowedThroughCreateUpdateAndDelete() throws Exception {
+        client.resource(parse(hsp("/etc/k8s-one"), KubeArmorHostPolicy.class)).create();
+        await(() -> targets(endpoints.host()).contains("/etc/k8s-one"), WITHIN, "created: in the rule set within 1 s");
+        PolicyStatus status = await(() -> status(KubeArmorHostPolicy.class, null, "node-files"),
+                Duration.ofSeconds(5), "a status is written");
+        assertEquals(new PolicyStatus("OK", "applied on node node-1"), status);
+
+        client.resource(parse(hsp("/etc/k8s-two"), KubeArmorHostPolicy.class)).update();
+        await(() -> targets(endpoints.host()).contains("/etc/k8s-two")
+                && !targets(endpoints.host()).contains("/etc/k8s-one"), WITHIN, "updated within 1 s");
+
+        client.resources(KubeArmorHostPolicy.class).withName("node-files").delete();
+        await(() -> !targets(endpoints.host()).contains("/etc/k8s-two"), WITHIN, "deleted within 1 s");
+    }
+
+    @Test
+    void containerPoliciesReachTheContainersTheySelect() throws Exception {
+        endpoints.register(web.withRuntime("web", "nginx:1.27"));
+        endpoints.register(db.withRuntime("db", "postgres:17"));
+        client.resource(parse("""
+                apiVersion: security.kubearmor.com/v1
+                kind: KubeArmorPolicy
+                metadata: {name: web-secrets, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  file: {matchDirectories: [{dir: /run/secrets/, recursive: true}]}
+                  action: Block
+                """, KubeArmorPolicy.class)).create();
+        await(() -> targets(web).contains("/run/secrets/"), WITHIN, "the matching container within 1 s");
+        assertEquals(List.of(), targets(db), "not the container with other labels");
+        assertTrue(!targets(endpoints.host()).contains("/run/secrets/"), "never the host");
+
+        client.resource(parse("""
+                apiVersion: security.kubearmor.com/v1
+                kind: KubeArmorClusterPolicy
+                metadata: {name: shop-wide}
+                spec:
+                  selector:
+                    matchExpressions: [{key: namespace, operator: In, values: [shop]}]
+                  process: {matchPaths: [{path: /usr/bin/curl}]}
+                  action: Block
+                """, KubeArmorClusterPolicy.class)).create();
+        await(() -> targets(db).contains("/usr/bin/curl") && targets(web).contains("/usr/bin/curl"), WITHIN,
+                "a cluster policy reaches every container of its namespaces within 1 s");
+
+        client.resources(KubeArmorClusterPolicy.class).withName("shop-wide").delete();
+        await(() -> !targets(db).contains("/usr/bin/curl"), WITHIN, "and leaves on delete");
+    }
+
+    @Test
+    void anInvalidPolicyGetsAStatusNamingTheFieldAndChangesNothing() throws Exception {
+        client.resource(parse(hsp("/etc/k8s-good"), KubeArmorHostPolicy.class)).create();
+        await(() -> targets(endpoints.host()).contains("/etc/k8s-good"), WITHIN, "the good version applies");
+
+        client.resource(parse(hsp("etc/relative"), KubeArmorHostPolicy.class)).update();
+        PolicyStatus status = await(() -> {
+            PolicyStatus s = status(KubeArmorHostPolicy.class, null, "node-files");
+            return s != null && s.status().equals("Invalid") ? s : null;
+        }, Duration.ofSeconds(5), "the status says Invalid");
+        assertTrue(status.message().contains("spec.file.matchPaths[0].path"), status.message());
+        assertTrue(targets(endpoints.host()).contains("/etc/k8s-good"), "the last good version stays in force");
+        assertEquals(1, store.sources().stream().filter(s -> s.startsWith("k8s:")).count());
+    }
+}
