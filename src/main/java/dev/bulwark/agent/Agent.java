@@ -47,6 +47,8 @@ public class Agent implements QuarkusApplication {
     @Inject
     dev.bulwark.k8s.PolicyDeletions deletions;
     @Inject
+    dev.bulwark.k8s.PodWatcher pods;
+    @Inject
     @io.quarkus.grpc.GrpcService
     PolicyApi policyApi;
 
@@ -74,6 +76,7 @@ public class Agent implements QuarkusApplication {
 
     private void startControllers() {
         try {
+            pods.start(engine.hostName());
             deletions.start();
             operator.start();
             log.info("Kubernetes controllers started: policies from the API server");

@@ -146,6 +146,13 @@ public interface BulwarkConfig {
     @WithDefault("/opt/bulwark/policies")
     Path policyStorePath();
 
+    /**
+     * Kubernetes mode: ask the API server for this node's pods only (field selector `spec.nodeName`); false
+     * watches every pod and keeps this node's, for API servers without that field selector.
+     */
+    @WithDefault("true")
+    boolean podFieldSelector();
+
     /** Container runtime socket; auto-discovered when unset. */
     Optional<String> criSocket();
 

@@ -32,6 +32,16 @@ public record Endpoint(Type type, String namespace, String pod, String container
         return new Endpoint(Type.CONTAINER, namespace, pod, container, labels, identity, null, null);
     }
 
+    /**
+     * The same container as its pod describes it: namespace, pod and container names, and the pod's labels
+     * added to (and taking precedence over) those the runtime reported.
+     */
+    public Endpoint withPod(String podNamespace, String podName, String containerName, Map<String, String> podLabels) {
+        Map<String, String> merged = new TreeMap<>(labels);
+        merged.putAll(podLabels);
+        return new Endpoint(type, podNamespace, podName, containerName, merged, identity, containerId, image);
+    }
+
     /** The same container as its runtime knows it: its id and image. */
     public Endpoint withRuntime(String containerId, String image) {
         return new Endpoint(type, namespace, pod, container, labels, identity, containerId, image);

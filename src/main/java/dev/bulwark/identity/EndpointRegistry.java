@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,7 +30,9 @@ public class EndpointRegistry {
 
     @Inject
     public EndpointRegistry(BulwarkConfig config, Event<EndpointChanged> changes) {
-        this.host = Endpoint.host(config.host().orElseGet(HostName::local), Map.of());
+        // In a DaemonSet the node's name comes as KubeArmor passes it, unless `host` says otherwise.
+        this.host = Endpoint.host(config.host().or(() -> Optional.ofNullable(System.getenv("KUBEARMOR_NODENAME")))
+                .orElseGet(HostName::local), Map.of());
         this.changes = changes;
     }
 
@@ -79,6 +82,12 @@ public class EndpointRegistry {
         }
         remove(identity, containerId);
         return true;
+    }
+
+    /** The container with this runtime id, or null. */
+    public synchronized Endpoint byContainerId(String containerId) {
+        KernelIdentity identity = byContainerId.get(containerId);
+        return identity == null ? null : containers.get(identity);
     }
 
     /** The runtime ids of the containers known now. */

@@ -41,7 +41,9 @@ class PolicyControllersTest {
     public static class Profile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("bulwark.host", "node-1", "bulwark.enableKubeArmorHostPolicy", "true");
+            // The mock API server ignores field selectors on spec.nodeName: the agent filters pods itself.
+            return Map.of("bulwark.host", "node-1", "bulwark.enableKubeArmorHostPolicy", "true",
+                    "bulwark.podFieldSelector", "false");
         }
     }
 
@@ -68,6 +70,7 @@ class PolicyControllersTest {
         client.resources(KubeArmorClusterPolicy.class).delete();
         endpoints.removeContainer("web");
         endpoints.removeContainer("db");
+        endpoints.removeContainer("c-web");
     }
 
     static <T> T parse(String yaml, Class<T> type) {
@@ -157,6 +160,49 @@ class PolicyControllersTest {
 
         client.resources(KubeArmorClusterPolicy.class).withName("shop-wide").delete();
         await(() -> !targets(db).contains("/usr/bin/curl"), WITHIN, "and leaves on delete");
+    }
+
+    /**
+     * A runtime reports containers with the kubelet's labels only; the pod (on this node) brings the labels
+     * policies select by. Either may come first.
+     */
+    @Test
+    void podsOfThisNodeCompleteTheirContainersWithThePodsLabels() throws Exception {
+        client.resource(parse("""
+                apiVersion: security.kubearmor.com/v1
+                kind: KubeArmorPolicy
+                metadata: {name: web-secrets, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  file: {matchDirectories: [{dir: /run/secrets/, recursive: true}]}
+                  action: Block
+                """, KubeArmorPolicy.class)).create();
+        Map<String, String> kubelet = Map.of("io.kubernetes.pod.namespace", "shop", "io.kubernetes.pod.name",
+                "web-1", "io.kubernetes.container.name", "nginx");
+        endpoints.register(Endpoint.container("shop", "web-1", "nginx", kubelet, web.identity())
+                .withRuntime("c-web", "nginx:1.27"));
+        assertEquals(List.of(), targets(web), "the runtime's labels alone select nothing");
+
+        client.resource(parse("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: web-1
+                  namespace: shop
+                  labels: {app: web, pod-template-hash: 5d8f7}
+                spec:
+                  nodeName: node-1
+                  containers: [{name: nginx, image: nginx:1.27}]
+                status:
+                  containerStatuses:
+                  - {name: nginx, containerID: "containerd://c-web", image: nginx:1.27, imageID: "", ready: true,
+                     restartCount: 0}
+                """, io.fabric8.kubernetes.api.model.Pod.class)).create();
+        await(() -> targets(web).contains("/run/secrets/"), WITHIN, "the pod's labels select it within 1 s");
+        Endpoint completed = endpoints.byContainerId("c-web");
+        assertEquals("web", completed.labels().get("app"));
+        assertTrue(!completed.labels().containsKey("pod-template-hash"), completed.labels().toString());
+        client.pods().inNamespace("shop").withName("web-1").delete();
     }
 
     @Test

@@ -1,0 +1,125 @@
+package dev.bulwark.k8s;
+
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.identity.EndpointRegistry;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The pods of this node, so a container the runtime reports is known by its pod: namespace, pod and container
+ * names, and the pod's labels (which the runtime does not have, and policies select by). Whichever comes
+ * first, the pod or the container, the endpoint is completed as soon as both are known.
+ */
+@Singleton
+public class PodWatcher {
+    /** Labels Kubernetes adds for its own bookkeeping, never meant for selection (as KubeArmor drops them). */
+    static final List<String> BOOKKEEPING_LABELS =
+            List.of("pod-template-hash", "controller-revision-hash", "pod-template-generation");
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    EndpointRegistry registry;
+    @Inject
+    BulwarkConfig config;
+
+    private record PodContainer(String namespace, String pod, String container, Map<String, String> labels) {
+    }
+
+    private final Map<String, PodContainer> byContainerId = new ConcurrentHashMap<>();
+    private SharedIndexInformer<Pod> informer;
+
+    public synchronized void start(String nodeName) {
+        var pods = client.pods().inAnyNamespace();
+        informer = (config.podFieldSelector() ? pods.withField("spec.nodeName", nodeName) : pods)
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Pod pod) {
+                        if (onThisNode(pod, nodeName)) {
+                            learn(pod);
+                        }
+                    }
+
+                    @Override
+                    public void onUpdate(Pod before, Pod after) {
+                        if (onThisNode(after, nodeName)) {
+                            learn(after);
+                        }
+                    }
+
+                    @Override
+                    public void onDelete(Pod pod, boolean finalStateUnknown) {
+                        statuses(pod).forEach(status -> byContainerId.remove(containerId(status)));
+                    }
+                });
+    }
+
+    /** A container the runtime reported: completed from its pod if the pod is known already. */
+    void onEndpoint(@Observes EndpointRegistry.EndpointChanged change) {
+        Endpoint endpoint = change.endpoint();
+        if (!change.removed() && !endpoint.isHost() && endpoint.containerId() != null) {
+            complete(endpoint.containerId());
+        }
+    }
+
+    private static boolean onThisNode(Pod pod, String nodeName) {
+        return pod.getSpec() != null && nodeName.equals(pod.getSpec().getNodeName());
+    }
+
+    private void learn(Pod pod) {
+        Map<String, String> labels = new TreeMap<>(pod.getMetadata().getLabels() == null ? Map.of()
+                : pod.getMetadata().getLabels());
+        BOOKKEEPING_LABELS.forEach(labels::remove);
+        for (ContainerStatus status : statuses(pod)) {
+            String id = containerId(status);
+            if (!id.isEmpty()) {
+                byContainerId.put(id, new PodContainer(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                        status.getName(), labels));
+                complete(id);
+            }
+        }
+    }
+
+    private void complete(String containerId) {
+        PodContainer pod = byContainerId.get(containerId);
+        Endpoint endpoint = registry.byContainerId(containerId);
+        if (pod == null || endpoint == null) {
+            return;
+        }
+        Endpoint completed = endpoint.withPod(pod.namespace(), pod.pod(), pod.container(), pod.labels());
+        if (!completed.equals(endpoint)) {
+            registry.register(completed);
+        }
+    }
+
+    private static List<ContainerStatus> statuses(Pod pod) {
+        return pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? List.of()
+                : pod.getStatus().getContainerStatuses();
+    }
+
+    /** "containerd://abc", "docker://abc", "cri-o://abc": the runtime's id, abc. */
+    static String containerId(ContainerStatus status) {
+        String id = status.getContainerID() == null ? "" : status.getContainerID();
+        int scheme = id.indexOf("://");
+        return scheme < 0 ? id : id.substring(scheme + 3);
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (informer != null) {
+            informer.close();
+        }
+    }
+}
