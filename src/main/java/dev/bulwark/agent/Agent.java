@@ -49,6 +49,8 @@ public class Agent implements QuarkusApplication {
     @Inject
     dev.bulwark.k8s.PodWatcher pods;
     @Inject
+    dev.bulwark.k8s.ClusterSettingsWatcher clusterSettings;
+    @Inject
     @io.quarkus.grpc.GrpcService
     PolicyApi policyApi;
 
@@ -76,6 +78,7 @@ public class Agent implements QuarkusApplication {
 
     private void startControllers() {
         try {
+            clusterSettings.start();
             pods.start(engine.hostName());
             deletions.start();
             operator.start();

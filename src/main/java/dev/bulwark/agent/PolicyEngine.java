@@ -4,6 +4,7 @@ import dev.bulwark.compile.PolicySelection;
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.LiveSettings;
 import dev.bulwark.enforce.RuleSetWriter;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
@@ -39,6 +40,8 @@ public class PolicyEngine {
     AgentLog log;
     @Inject
     Event<RuleSetChanged> ruleSetChanges;
+    @Inject
+    LiveSettings settings;
 
     private final Map<Endpoint, RuleSet> applied = new HashMap<>();
 
@@ -106,10 +109,12 @@ public class PolicyEngine {
     }
 
     private RuleCompiler.Postures postures(Endpoint endpoint) {
-        return endpoint.isHost()
-                ? new RuleCompiler.Postures(config.hostDefaultFilePosture(), config.hostDefaultNetworkPosture(),
-                        config.hostDefaultCapabilitiesPosture())
-                : new RuleCompiler.Postures(config.defaultFilePosture(), config.defaultNetworkPosture(),
-                        config.defaultCapabilitiesPosture());
+        return settings.postures(endpoint);
+    }
+
+    /** Postures or throttling changed: the kernel's throttle and every endpoint's rules follow. */
+    void onSettings(@Observes LiveSettings.Changed change) {
+        writer.throttle(settings.defaults().throttle());
+        refresh();
     }
 }

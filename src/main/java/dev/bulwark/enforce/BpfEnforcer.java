@@ -26,6 +26,7 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
 
     private final Bpf bpf;
     private final RuleMaps maps;
+    private volatile Throttle throttle;
     private final RingBufferReader<KernelEvent> events;
     private final Map<KernelIdentity, RuleSet> current = new ConcurrentHashMap<>();
     private final BiConsumer<RuleSet, List<String>> onApplied;
@@ -44,11 +45,12 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
         try {
             this.maps = new RuleMaps(bpf, limits.maxRulesPerEndpoint());
             maps.throttle(throttle);
+            this.throttle = throttle;
             this.events = new RingBufferReader<>("bpf-lsm-events", bpf.mapFd("events"),
                     KernelLayout.offset(KernelLayout.EVENT, "timestamp"), KernelEvent::read, event -> {
                 RuleSet ruleSet = current.get(event.identity());
                 if (ruleSet != null) {
-                    alerts.accept(KernelAlerts.alert(event, ruleSet, cluster, hostName, throttle));
+                    alerts.accept(KernelAlerts.alert(event, ruleSet, cluster, hostName, this.throttle));
                 }
             });
         } catch (RuntimeException e) {
@@ -81,6 +83,14 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     public void remove(Endpoint endpoint) {
         maps.remove(endpoint.identity());
         current.remove(endpoint.identity());
+    }
+
+    @Override
+    public void throttle(Throttle updated) {
+        if (!updated.equals(throttle)) {
+            maps.throttle(updated);
+            throttle = updated;
+        }
     }
 
     @Override

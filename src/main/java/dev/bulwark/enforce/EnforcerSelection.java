@@ -41,8 +41,7 @@ public class EnforcerSelection {
     }
 
     private static BpfEnforcer enforcer(BulwarkConfig config, AgentLog log, Telemetry telemetry, Path pinDir) {
-        Throttle throttle = config.alertThrottling()
-                ? new Throttle(config.maxAlertPerSec(), config.throttleSec()) : Throttle.OFF;
+        Throttle throttle = dev.bulwark.config.LiveSettings.configured(config).throttle();
         return new BpfEnforcer(pinDir, new BpfEnforcer.Limits(config.maxEndpoints(), config.maxRulesPerEndpoint()),
                 throttle, log.cluster(), log.hostName(),
                 telemetry::alert, (ruleSet, notes) -> notes.forEach(log::warn));

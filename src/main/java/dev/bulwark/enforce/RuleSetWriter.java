@@ -16,6 +16,10 @@ public interface RuleSetWriter {
         return false;
     }
 
+    /** How many alerts an endpoint may raise from now on (never affects decisions). */
+    default void throttle(Throttle throttle) {
+    }
+
     /** Decisions whose alert found the kernel's ring buffer full (counted there, never silently lost). */
     default long lostEvents() {
         return 0;

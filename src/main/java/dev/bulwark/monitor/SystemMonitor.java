@@ -8,6 +8,7 @@ import dev.bulwark.compile.RuleSet;
 import dev.bulwark.compile.RuleSet.RuleClass;
 import dev.bulwark.compile.RuleSetChanged;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.LiveSettings;
 import dev.bulwark.config.Visibility;
 import dev.bulwark.enforce.RuleSetWriter;
 import dev.bulwark.enforce.Throttle;
@@ -62,6 +63,8 @@ public class SystemMonitor {
     @Inject
     Telemetry telemetry;
     @Inject
+    LiveSettings settings;
+    @Inject
     AgentLog log;
 
     private final Map<KernelIdentity, RuleSet> ruleSets = new ConcurrentHashMap<>();
@@ -81,8 +84,7 @@ public class SystemMonitor {
     /** Loads and attaches the programs; without them the agent runs on, and says why. */
     public synchronized void start() {
         tree = new ProcessTree(config.maxProcesses(), config.procfsPath());
-        throttle = new AlertThrottle(config.alertThrottling()
-                ? new Throttle(config.maxAlertPerSec(), config.throttleSec()) : Throttle.OFF);
+        throttle = new AlertThrottle(settings.defaults().throttle());
         if (!config.enableSystemMonitor()) {
             log.info("System monitor disabled (bulwark.enableSystemMonitor=false)");
             return;
@@ -94,8 +96,8 @@ public class SystemMonitor {
             reader = new RingBufferReader<>("monitor-events", bpf.mapFd("monitor_events"),
                     KernelLayout.offset(KernelLayout.MONITOR_EVENT, "timestamp"), MonitorEvent::read,
                     this::handle);
-            log.info("System monitor started: container visibility " + config.visibility() + ", host visibility "
-                    + config.hostVisibility());
+            log.info("System monitor started: container visibility " + settings.defaults().visibility()
+                    + ", host visibility " + settings.defaults().hostVisibility());
         } catch (RuntimeException | LinkageError e) {
             if (bpf != null) {
                 bpf.close();
@@ -178,9 +180,9 @@ public class SystemMonitor {
             MemorySegment key = call.allocate(ValueLayout.JAVA_INT);
             MemorySegment value = call.allocate(KernelLayout.MONITOR_CONFIG);
             value.set(ValueLayout.JAVA_INT, KernelLayout.offset(KernelLayout.MONITOR_CONFIG, "host_classes"),
-                    mask(classes(config.hostVisibility())));
+                    mask(classes(settings.defaults().hostVisibility())));
             value.set(ValueLayout.JAVA_INT, KernelLayout.offset(KernelLayout.MONITOR_CONFIG, "container_classes"),
-                    mask(classes(config.visibility())));
+                    mask(classes(settings.defaults().visibility())));
             Bpf.update(bpf.mapFd("monitor_config"), key, value, "the monitor's visibility defaults");
         }
     }
@@ -213,11 +215,19 @@ public class SystemMonitor {
 
     /** The classes an endpoint's logs show: its namespace's visibility, else the global one. */
     Set<RuleClass> visible(Endpoint endpoint) {
-        if (endpoint.isHost()) {
-            return classes(config.hostVisibility());
+        return classes(settings.visibility(endpoint));
+    }
+
+    /** Visibility or throttling changed (ConfigMap, namespace annotation): the kernel and the throttle follow. */
+    void onSettings(@Observes LiveSettings.Changed change) {
+        synchronized (this) {
+            throttle = new AlertThrottle(settings.defaults().throttle());
+            if (bpf == null) {
+                return;
+            }
+            writeDefaults();
         }
-        List<Visibility> own = config.namespaceVisibility().get(endpoint.namespace());
-        return classes(own != null ? own : config.visibility());
+        endpoints.all().forEach(this::writeVisibility);
     }
 
     /** Syscall rules need process and file events; so do all rules where no enforcer decides. */
@@ -323,7 +333,8 @@ public class SystemMonitor {
                         throttled.incrementAndGet();
                         telemetry.alert(Alert.threshold(ProcessContext.of(log.cluster(), log.hostName(), endpoint, 0,
                                 0, 0, 0, 0, "", "", "", "", null), endpoint.isHost(), ENFORCER,
-                                config.maxAlertPerSec(), config.throttleSec()));
+                                settings.defaults().throttle().maxAlertsPerSec(),
+                                settings.defaults().throttle().throttleSec()));
                     }
                     case DROP -> throttled.incrementAndGet();
                 }

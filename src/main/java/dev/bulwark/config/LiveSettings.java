@@ -1,0 +1,102 @@
+package dev.bulwark.config;
+
+import dev.bulwark.compile.RuleCompiler;
+import dev.bulwark.enforce.Throttle;
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.policy.Posture;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The settings that may change while the agent runs: default postures, visibility and alert throttling. They
+ * start from the configuration; in Kubernetes mode the `kubearmor-config` ConfigMap replaces the defaults and
+ * namespace annotations override them per namespace. Every change fires {@link Changed}, so rule sets and the
+ * monitor's visibility follow at once.
+ */
+@Singleton
+public class LiveSettings {
+    /** Something changed; consumers recompute what depends on settings. */
+    public record Changed(String what) {
+    }
+
+    /** A namespace's own postures and visibility (null where it has none: the defaults apply). */
+    public record NamespaceOverrides(Posture file, Posture network, Posture capabilities, List<Visibility> visibility) {
+        public static final NamespaceOverrides NONE = new NamespaceOverrides(null, null, null, null);
+    }
+
+    /** The defaults, as a whole: what the configuration or the ConfigMap says. */
+    public record Defaults(RuleCompiler.Postures container, RuleCompiler.Postures host, List<Visibility> visibility,
+            List<Visibility> hostVisibility, Throttle throttle) {
+    }
+
+    private final Event<Changed> changes;
+    private final Map<String, List<Visibility>> configuredNamespaceVisibility;
+    private final Map<String, NamespaceOverrides> namespaces = new ConcurrentHashMap<>();
+    private volatile Defaults defaults;
+
+    @Inject
+    public LiveSettings(BulwarkConfig config, Event<Changed> changes) {
+        this.changes = changes;
+        this.configuredNamespaceVisibility = config.namespaceVisibility();
+        this.defaults = configured(config);
+    }
+
+    public static Defaults configured(BulwarkConfig config) {
+        return new Defaults(
+                new RuleCompiler.Postures(config.defaultFilePosture(), config.defaultNetworkPosture(),
+                        config.defaultCapabilitiesPosture()),
+                new RuleCompiler.Postures(config.hostDefaultFilePosture(), config.hostDefaultNetworkPosture(),
+                        config.hostDefaultCapabilitiesPosture()),
+                config.visibility(), config.hostVisibility(),
+                config.alertThrottling() ? new Throttle(config.maxAlertPerSec(), config.throttleSec()) : Throttle.OFF);
+    }
+
+    public Defaults defaults() {
+        return defaults;
+    }
+
+    public void defaults(Defaults updated) {
+        if (!updated.equals(defaults)) {
+            defaults = updated;
+            changes.fire(new Changed("defaults"));
+        }
+    }
+
+    public void namespace(String namespace, NamespaceOverrides overrides) {
+        NamespaceOverrides previous = overrides.equals(NamespaceOverrides.NONE) ? namespaces.remove(namespace)
+                : namespaces.put(namespace, overrides);
+        if (!overrides.equals(previous == null ? NamespaceOverrides.NONE : previous)) {
+            changes.fire(new Changed("namespace " + namespace));
+        }
+    }
+
+    /** The postures an endpoint's rules compile with. */
+    public RuleCompiler.Postures postures(Endpoint endpoint) {
+        Defaults now = defaults;
+        if (endpoint.isHost()) {
+            return now.host();
+        }
+        NamespaceOverrides own = namespaces.getOrDefault(endpoint.namespace(), NamespaceOverrides.NONE);
+        return new RuleCompiler.Postures(
+                own.file() != null ? own.file() : now.container().file(),
+                own.network() != null ? own.network() : now.container().network(),
+                own.capabilities() != null ? own.capabilities() : now.container().capabilities());
+    }
+
+    /** What the monitor shows of an endpoint: its namespace's visibility, else the default for its scope. */
+    public List<Visibility> visibility(Endpoint endpoint) {
+        Defaults now = defaults;
+        if (endpoint.isHost()) {
+            return now.hostVisibility();
+        }
+        NamespaceOverrides own = namespaces.get(endpoint.namespace());
+        if (own != null && own.visibility() != null) {
+            return own.visibility();
+        }
+        return configuredNamespaceVisibility.getOrDefault(endpoint.namespace(), now.visibility());
+    }
+}

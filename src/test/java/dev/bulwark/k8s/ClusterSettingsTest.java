@@ -1,0 +1,138 @@
+package dev.bulwark.k8s;
+
+import static dev.bulwark.k8s.PolicyControllersTest.await;
+import static dev.bulwark.k8s.PolicyControllersTest.parse;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.bulwark.agent.PolicyEngine;
+import dev.bulwark.compile.RuleSet;
+import dev.bulwark.compile.RuleSet.Mode;
+import dev.bulwark.config.LiveSettings;
+import dev.bulwark.config.Visibility;
+import dev.bulwark.enforce.Throttle;
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.identity.EndpointRegistry;
+import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.policy.KubeArmorPolicy;
+import dev.bulwark.policy.Posture;
+import dev.bulwark.telemetry.AgentLog;
+import dev.bulwark.telemetry.Subscription;
+import dev.bulwark.telemetry.Telemetry;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Namespace annotations and the kubearmor-config ConfigMap change postures, visibility and throttling live,
+ * against the fabric8 mock API server.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+@TestProfile(PolicyControllersTest.Profile.class)
+class ClusterSettingsTest {
+    static final Duration WITHIN = Duration.ofSeconds(1);
+    static final String ALLOW_LIST = """
+            apiVersion: security.kubearmor.com/v1
+            kind: KubeArmorPolicy
+            metadata: {name: allow-app, namespace: %s}
+            spec:
+              selector: {matchLabels: {app: web}}
+              file: {matchDirectories: [{dir: /app/, recursive: true}]}
+              action: Allow
+            """;
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    PolicyEngine engine;
+    @Inject
+    EndpointRegistry endpoints;
+    @Inject
+    LiveSettings settings;
+    @Inject
+    Telemetry telemetry;
+
+    final Endpoint shop = Endpoint.container("shop", "web-1", "nginx", Map.of("app", "web"),
+            new KernelIdentity(4026532401L, 4026532402L)).withRuntime("shop-web", "nginx:1.27");
+    final Endpoint other = Endpoint.container("other", "web-2", "nginx", Map.of("app", "web"),
+            new KernelIdentity(4026532411L, 4026532412L)).withRuntime("other-web", "nginx:1.27");
+    final List<String> messages = new CopyOnWriteArrayList<>();
+    Subscription subscription;
+
+    @BeforeEach
+    void setUp() {
+        subscription = telemetry.subscribe(r -> {
+            if (r instanceof AgentLog.Message m) {
+                messages.add(m.message());
+            }
+        });
+        endpoints.register(shop);
+        endpoints.register(other);
+        client.resource(parse(ALLOW_LIST.formatted("shop"), KubeArmorPolicy.class)).create();
+        client.resource(parse(ALLOW_LIST.formatted("other"), KubeArmorPolicy.class)).create();
+    }
+
+    @AfterEach
+    void tearDown() {
+        subscription.close();
+        client.resources(KubeArmorPolicy.class).inAnyNamespace().delete();
+        client.namespaces().delete();
+        client.configMaps().inAnyNamespace().delete();
+        endpoints.removeContainer("shop-web");
+        endpoints.removeContainer("other-web");
+    }
+
+    Mode fileMode(Endpoint endpoint) {
+        RuleSet set = engine.ruleSet(endpoints.find(endpoint.identity()));
+        return set == null ? null : set.modes().get(RuleSet.RuleClass.FILE);
+    }
+
+    Namespace namespace(String name, Map<String, String> annotations) {
+        return new NamespaceBuilder().withNewMetadata().withName(name).withAnnotations(annotations).endMetadata()
+                .build();
+    }
+
+    @Test
+    void namespaceAnnotationsSetPosturesAndVisibilityForTheirNamespaceOnly() throws Exception {
+        await(() -> new Mode(true, Posture.audit).equals(fileMode(shop)), WITHIN, "allow list, default audit");
+        client.resource(namespace("shop", Map.of("kubearmor-file-posture", "block",
+                "kubearmor-visibility", "process,network"))).create();
+        await(() -> new Mode(true, Posture.block).equals(fileMode(shop)), WITHIN, "block within 1 s");
+        assertEquals(new Mode(true, Posture.audit), fileMode(other), "other namespaces keep the default");
+        assertEquals(List.of(Visibility.process, Visibility.network), settings.visibility(endpoints.find(shop.identity())));
+
+        client.resource(namespace("shop", Map.of("kubearmor-file-posture", "deny"))).update();
+        await(() -> new Mode(true, Posture.audit).equals(fileMode(shop)), WITHIN, "an invalid value: the default");
+        await(() -> messages.stream().anyMatch(m -> m.startsWith("namespace shop: annotation kubearmor-file-posture:"
+                + " must be audit or block, not 'deny'")), Duration.ofSeconds(2), "said, naming the annotation");
+    }
+
+    @Test
+    void theConfigMapChangesDefaultsAndThrottlingLive() throws Exception {
+        await(() -> new Mode(true, Posture.audit).equals(fileMode(other)), WITHIN, "allow list, default audit");
+        ConfigMap config = new ConfigMapBuilder().withNewMetadata().withName("kubearmor-config")
+                .withNamespace("kubearmor").addToLabels("kubearmor-app", "kubearmor-configmap").endMetadata()
+                .addToData("defaultFilePosture", "block").addToData("maxAlertPerSec", "3")
+                .addToData("throttleSec", "7").addToData("alertThrottling", "true").build();
+        client.resource(config).create();
+        await(() -> new Mode(true, Posture.block).equals(fileMode(other)), WITHIN, "block everywhere within 1 s");
+        assertEquals(new Throttle(3, 7), settings.defaults().throttle());
+
+        client.resource(config).delete();
+        await(() -> new Mode(true, Posture.audit).equals(fileMode(other)), WITHIN, "deleted: configured defaults");
+        assertEquals(new Throttle(10, 30), settings.defaults().throttle());
+    }
+}
