@@ -19,7 +19,8 @@ public class AgentMode {
     @Inject
     public AgentMode(BulwarkConfig config) {
         this.kubernetes = config.k8s() && (System.getenv("KUBERNETES_SERVICE_HOST") != null
-                || System.getenv("KUBERNETES_MASTER") != null || System.getProperty("kubernetes.master") != null
+                || System.getenv("KUBERNETES_MASTER") != null
+                || ConfigProvider.getConfig().getOptionalValue("kubernetes.master", String.class).isPresent()
                 || ConfigProvider.getConfig().getOptionalValue("quarkus.kubernetes-client.api-server-url",
                         String.class).isPresent());
     }

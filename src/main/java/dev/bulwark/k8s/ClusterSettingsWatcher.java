@@ -49,10 +49,10 @@ public class ClusterSettingsWatcher {
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
     public synchronized void start() {
-        informers.add(client.namespaces().inform(handler(this::namespace,
+        informers.add(Informers.start(client.namespaces(), handler(this::namespace,
                 ns -> settings.namespace(ns.getMetadata().getName(), NamespaceOverrides.NONE))));
-        informers.add(client.configMaps().inAnyNamespace().withLabel(CONFIGMAP_LABEL, CONFIGMAP_LABEL_VALUE)
-                .inform(handler(this::configMap, gone -> {
+        informers.add(Informers.start(client.configMaps().inAnyNamespace().withLabel(CONFIGMAP_LABEL,
+                CONFIGMAP_LABEL_VALUE), handler(this::configMap, gone -> {
                     if (CONFIGMAP_NAME.equals(gone.getMetadata().getName())) {
                         settings.defaults(LiveSettings.configured(config));
                     }

@@ -43,8 +43,8 @@ public class PodWatcher {
 
     public synchronized void start(String nodeName) {
         var pods = client.pods().inAnyNamespace();
-        informer = (config.podFieldSelector() ? pods.withField("spec.nodeName", nodeName) : pods)
-                .inform(new ResourceEventHandler<>() {
+        informer = Informers.start(config.podFieldSelector() ? pods.withField("spec.nodeName", nodeName) : pods,
+                new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Pod pod) {
                         if (onThisNode(pod, nodeName)) {

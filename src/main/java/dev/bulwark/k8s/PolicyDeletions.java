@@ -33,8 +33,8 @@ public class PolicyDeletions {
     public synchronized void start() {
         for (PolicyKind kind : PolicyKind.values()) {
             informers.add(kind.namespaced()
-                    ? client.resources(kind.resourceClass()).inAnyNamespace().inform(handler(kind))
-                    : client.resources(kind.resourceClass()).inform(handler(kind)));
+                    ? Informers.start(client.resources(kind.resourceClass()).inAnyNamespace(), handler(kind))
+                    : Informers.start(client.resources(kind.resourceClass()), handler(kind)));
         }
     }
 

@@ -42,8 +42,8 @@ class PolicyControllersTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             // The mock API server ignores field selectors on spec.nodeName: the agent filters pods itself.
-            return Map.of("bulwark.host", "node-1", "bulwark.enableKubeArmorHostPolicy", "true",
-                    "bulwark.podFieldSelector", "false");
+            return Map.of("bulwark.k8s", "true", "bulwark.host", "node-1",
+                    "bulwark.enableKubeArmorHostPolicy", "true", "bulwark.podFieldSelector", "false");
         }
     }
 
