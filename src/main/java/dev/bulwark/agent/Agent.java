@@ -51,6 +51,8 @@ public class Agent implements QuarkusApplication {
     @Inject
     dev.bulwark.k8s.ClusterSettingsWatcher clusterSettings;
     @Inject
+    dev.bulwark.k8s.NodeWatcher node;
+    @Inject
     @io.quarkus.grpc.GrpcService
     PolicyApi policyApi;
 
@@ -79,6 +81,7 @@ public class Agent implements QuarkusApplication {
     private void startControllers() {
         try {
             clusterSettings.start();
+            node.start(engine.hostName());
             pods.start(engine.hostName());
             deletions.start();
             operator.start();

@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @Singleton
 public class EndpointRegistry {
-    private final Endpoint host;
+    private volatile Endpoint host;
     private final Map<KernelIdentity, Endpoint> containers = new ConcurrentHashMap<>();
     private final Map<String, KernelIdentity> byContainerId = new ConcurrentHashMap<>();
     private final Event<EndpointChanged> changes;
@@ -38,6 +38,15 @@ public class EndpointRegistry {
 
     public Endpoint host() {
         return host;
+    }
+
+    /** The node's labels (Kubernetes mode), which host policies select by, besides the host name. */
+    public synchronized void hostLabels(Map<String, String> nodeLabels) {
+        Endpoint labelled = Endpoint.host(host.hostName(), nodeLabels);
+        if (!labelled.equals(host)) {
+            host = labelled;
+            changes.fire(new EndpointChanged(labelled, false));
+        }
     }
 
     public List<Endpoint> all() {

@@ -103,7 +103,7 @@ class HelmChartTest {
                 new PolicyRuleBuilder().withApiGroups("security.kubearmor.com")
                         .withResources(kinds.stream().map(k -> k + "/status").toList())
                         .withVerbs("get", "patch", "update").build(),
-                new PolicyRuleBuilder().withApiGroups("").withResources("pods", "namespaces", "configmaps")
+                new PolicyRuleBuilder().withApiGroups("").withResources("nodes", "pods", "namespaces", "configmaps")
                         .withVerbs("get", "list", "watch").build());
         assertEquals(expected, only(objects, ClusterRole.class).getRules());
         ClusterRoleBinding binding = only(objects, ClusterRoleBinding.class);

@@ -206,6 +206,26 @@ class PolicyControllersTest {
     }
 
     @Test
+    void hostPoliciesSelectByTheNodesLabels() throws Exception {
+        client.resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("node-1")
+                .addToLabels("node-role.kubernetes.io/edge", "true").endMetadata().build()).create();
+        client.resource(parse("""
+                apiVersion: security.kubearmor.com/v1
+                kind: KubeArmorHostPolicy
+                metadata: {name: edge-only}
+                spec:
+                  nodeSelector: {matchLabels: {node-role.kubernetes.io/edge: "true"}}
+                  file: {matchPaths: [{path: /etc/edge}]}
+                  action: Block
+                """, KubeArmorHostPolicy.class)).create();
+        await(() -> targets(endpoints.host()).contains("/etc/edge"), WITHIN, "selected by a node label within 1 s");
+        client.nodes().withName("node-1").edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n)
+                .editMetadata().removeFromLabels("node-role.kubernetes.io/edge").endMetadata().build());
+        await(() -> !targets(endpoints.host()).contains("/etc/edge"), WITHIN, "and no longer once the label goes");
+        client.nodes().withName("node-1").delete();
+    }
+
+    @Test
     void anInvalidPolicyGetsAStatusNamingTheFieldAndChangesNothing() throws Exception {
         client.resource(parse(hsp("/etc/k8s-good"), KubeArmorHostPolicy.class)).create();
         await(() -> targets(endpoints.host()).contains("/etc/k8s-good"), WITHIN, "the good version applies");
