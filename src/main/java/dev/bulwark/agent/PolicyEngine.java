@@ -68,7 +68,8 @@ public class PolicyEngine {
         // A container replaced by another with the same (reused) namespaces: its identity's rules are rewritten below.
         applied.keySet().retainAll(current);
         for (Endpoint endpoint : current) {
-            RuleSet ruleSet = RuleCompiler.compile(endpoint, PolicySelection.applicable(enabled, endpoint),
+            RuleSet ruleSet = RuleCompiler.compile(endpoint,
+                    settings.untracked(endpoint) ? List.of() : PolicySelection.applicable(enabled, endpoint),
                     new RuleCompiler.Options(postures(endpoint), config.matchArgs()));
             if (!ruleSet.equals(applied.get(endpoint))) {
                 try {
@@ -98,7 +99,8 @@ public class PolicyEngine {
 
     /** The enabled policies that select this endpoint. */
     public List<Policy> policiesFor(Endpoint endpoint) {
-        return PolicySelection.applicable(store.all().stream().filter(p -> enabled(p.kind())).toList(), endpoint);
+        return settings.untracked(endpoint) ? List.of()
+                : PolicySelection.applicable(store.all().stream().filter(p -> enabled(p.kind())).toList(), endpoint);
     }
 
     /** Whether policies of this kind are applied (enableKubeArmorPolicy, enableKubeArmorHostPolicy). */

@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,7 +31,7 @@ public class LiveSettings {
 
     /** The defaults, as a whole: what the configuration or the ConfigMap says. */
     public record Defaults(RuleCompiler.Postures container, RuleCompiler.Postures host, List<Visibility> visibility,
-            List<Visibility> hostVisibility, Throttle throttle) {
+            List<Visibility> hostVisibility, Throttle throttle, Set<String> untrackedNamespaces) {
     }
 
     private final Event<Changed> changes;
@@ -52,7 +53,8 @@ public class LiveSettings {
                 new RuleCompiler.Postures(config.hostDefaultFilePosture(), config.hostDefaultNetworkPosture(),
                         config.hostDefaultCapabilitiesPosture()),
                 config.visibility(), config.hostVisibility(),
-                config.alertThrottling() ? new Throttle(config.maxAlertPerSec(), config.throttleSec()) : Throttle.OFF);
+                config.alertThrottling() ? new Throttle(config.maxAlertPerSec(), config.throttleSec()) : Throttle.OFF,
+                Set.copyOf(config.untrackedNs()));
     }
 
     public Defaults defaults() {
@@ -74,6 +76,11 @@ public class LiveSettings {
         }
     }
 
+    /** Containers of untracked namespaces (`untrackedNs`, as KubeArmor: kube-system, kubearmor) are left alone. */
+    public boolean untracked(Endpoint endpoint) {
+        return !endpoint.isHost() && defaults.untrackedNamespaces().contains(endpoint.namespace());
+    }
+
     /** The postures an endpoint's rules compile with. */
     public RuleCompiler.Postures postures(Endpoint endpoint) {
         Defaults now = defaults;
@@ -92,6 +99,9 @@ public class LiveSettings {
         Defaults now = defaults;
         if (endpoint.isHost()) {
             return now.hostVisibility();
+        }
+        if (untracked(endpoint)) {
+            return List.of(Visibility.none);
         }
         NamespaceOverrides own = namespaces.get(endpoint.namespace());
         if (own != null && own.visibility() != null) {

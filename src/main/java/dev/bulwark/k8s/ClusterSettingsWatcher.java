@@ -19,16 +19,19 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * KubeArmor's live settings in a cluster: namespace annotations (`kubearmor-file-posture`,
  * `kubearmor-network-posture`, `kubearmor-capabilities-posture`: audit or block; `kubearmor-visibility`) and
  * the `kubearmor-config` ConfigMap (label `kubearmor-app=kubearmor-configmap`) with the default postures,
- * visibility and throttling. A value that is not valid is reported, naming where it is, and the configured
+ * visibility, throttling and untracked namespaces (`untrackedNs`, comma-separated; empty tracks all). A value that is not valid is reported, naming where it is, and the configured
  * default is used instead.
  */
 @Singleton
@@ -99,7 +102,16 @@ public class ClusterSettingsWatcher {
         settings.defaults(new Defaults(container, host,
                 visibility(data.get("visibility"), where.apply("visibility"), configured.visibility()),
                 visibility(data.get("hostVisibility"), where.apply("hostVisibility"), configured.hostVisibility()),
-                throttling ? new Throttle(maxPerSec, throttleSec) : Throttle.OFF));
+                throttling ? new Throttle(maxPerSec, throttleSec) : Throttle.OFF,
+                namespaces(data.get("untrackedNs"), configured.untrackedNamespaces())));
+    }
+
+    private static Set<String> namespaces(String value, Set<String> fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        return Arrays.stream(value.split(",")).map(String::strip).filter(n -> !n.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     private Posture posture(String value, String where, Posture fallback) {

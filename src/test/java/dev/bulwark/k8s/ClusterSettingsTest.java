@@ -135,4 +135,25 @@ class ClusterSettingsTest {
         await(() -> new Mode(true, Posture.audit).equals(fileMode(other)), WITHIN, "deleted: configured defaults");
         assertEquals(new Throttle(10, 30), settings.defaults().throttle());
     }
+
+    /** As KubeArmor, kube-system and kubearmor are left alone unless `untrackedNs` says otherwise. */
+    @Test
+    void untrackedNamespacesGetNoPoliciesUntilTheConfigMapTracksThem() throws Exception {
+        Endpoint system = Endpoint.container("kube-system", "dns-1", "coredns", Map.of("app", "web"),
+                new KernelIdentity(4026532421L, 4026532422L)).withRuntime("system-web", "coredns:1.11");
+        endpoints.register(system);
+        try {
+            client.resource(parse(ALLOW_LIST.formatted("kube-system"), KubeArmorPolicy.class)).create();
+            await(() -> new Mode(true, Posture.audit).equals(fileMode(other)), WITHIN, "the others' policies apply");
+            assertEquals(false, fileMode(system).whitelist(), "kube-system is untracked: no allow list");
+            assertEquals(List.of(Visibility.none), settings.visibility(endpoints.find(system.identity())));
+
+            client.resource(new ConfigMapBuilder().withNewMetadata().withName("kubearmor-config")
+                    .withNamespace("kubearmor").addToLabels("kubearmor-app", "kubearmor-configmap").endMetadata()
+                    .addToData("untrackedNs", "kubearmor").build()).create();
+            await(() -> new Mode(true, Posture.audit).equals(fileMode(system)), WITHIN, "tracked once the map says so");
+        } finally {
+            endpoints.removeContainer("system-web");
+        }
+    }
 }
