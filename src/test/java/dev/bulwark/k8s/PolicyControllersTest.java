@@ -48,6 +48,15 @@ class PolicyControllersTest {
     }
 
     static final Duration WITHIN = Duration.ofSeconds(1);
+    static final String WEB_SECRETS = """
+            apiVersion: security.kubearmor.com/v1
+            kind: KubeArmorPolicy
+            metadata: {name: web-secrets, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: web}}
+              file: {matchDirectories: [{dir: /run/secrets/, recursive: true}]}
+              action: Block
+            """;
 
     @Inject
     KubernetesClient client;
@@ -132,15 +141,7 @@ class PolicyControllersTest {
     void containerPoliciesReachTheContainersTheySelect() throws Exception {
         endpoints.register(web.withRuntime("web", "nginx:1.27"));
         endpoints.register(db.withRuntime("db", "postgres:17"));
-        client.resource(parse("""
-                apiVersion: security.kubearmor.com/v1
-                kind: KubeArmorPolicy
-                metadata: {name: web-secrets, namespace: shop}
-                spec:
-                  selector: {matchLabels: {app: web}}
-                  file: {matchDirectories: [{dir: /run/secrets/, recursive: true}]}
-                  action: Block
-                """, KubeArmorPolicy.class)).create();
+        client.resource(parse(WEB_SECRETS, KubeArmorPolicy.class)).create();
         await(() -> targets(web).contains("/run/secrets/"), WITHIN, "the matching container within 1 s");
         assertEquals(List.of(), targets(db), "not the container with other labels");
         assertTrue(!targets(endpoints.host()).contains("/run/secrets/"), "never the host");
@@ -168,15 +169,7 @@ class PolicyControllersTest {
      */
     @Test
     void podsOfThisNodeCompleteTheirContainersWithThePodsLabels() throws Exception {
-        client.resource(parse("""
-                apiVersion: security.kubearmor.com/v1
-                kind: KubeArmorPolicy
-                metadata: {name: web-secrets, namespace: shop}
-                spec:
-                  selector: {matchLabels: {app: web}}
-                  file: {matchDirectories: [{dir: /run/secrets/, recursive: true}]}
-                  action: Block
-                """, KubeArmorPolicy.class)).create();
+        client.resource(parse(WEB_SECRETS, KubeArmorPolicy.class)).create();
         Map<String, String> kubelet = Map.of("io.kubernetes.pod.namespace", "shop", "io.kubernetes.pod.name",
                 "web-1", "io.kubernetes.container.name", "nginx");
         endpoints.register(Endpoint.container("shop", "web-1", "nginx", kubelet, web.identity())
