@@ -10,6 +10,7 @@ import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyKind;
+import dev.bulwark.policy.Posture;
 import dev.bulwark.telemetry.AgentLog;
 import dev.bulwark.compile.RuleSetChanged;
 import jakarta.enterprise.event.Event;
@@ -68,8 +69,7 @@ public class PolicyEngine {
         // A container replaced by another with the same (reused) namespaces: its identity's rules are rewritten below.
         applied.keySet().retainAll(current);
         for (Endpoint endpoint : current) {
-            RuleSet ruleSet = RuleCompiler.compile(endpoint,
-                    settings.untracked(endpoint) ? List.of() : PolicySelection.applicable(enabled, endpoint),
+            RuleSet ruleSet = RuleCompiler.compile(endpoint, applicable(enabled, endpoint),
                     new RuleCompiler.Options(postures(endpoint), config.matchArgs()));
             if (!ruleSet.equals(applied.get(endpoint))) {
                 try {
@@ -99,8 +99,7 @@ public class PolicyEngine {
 
     /** The enabled policies that select this endpoint. */
     public List<Policy> policiesFor(Endpoint endpoint) {
-        return settings.untracked(endpoint) ? List.of()
-                : PolicySelection.applicable(store.all().stream().filter(p -> enabled(p.kind())).toList(), endpoint);
+        return applicable(store.all().stream().filter(p -> enabled(p.kind())).toList(), endpoint);
     }
 
     /** Whether policies of this kind are applied (enableKubeArmorPolicy, enableKubeArmorHostPolicy). */
@@ -110,8 +109,23 @@ public class PolicyEngine {
                 : config.enableKubeArmorPolicy();
     }
 
+    /**
+     * What applies to an endpoint: nothing in an untracked namespace or for a pod with policies disabled, every
+     * Block made Audit for an audited pod, else the policies that select it.
+     */
+    private List<Policy> applicable(List<Policy> enabled, Endpoint endpoint) {
+        if (settings.untracked(endpoint) || endpoint.policy() == Endpoint.PolicyMode.disabled) {
+            return List.of();
+        }
+        List<Policy> selected = PolicySelection.applicable(enabled, endpoint);
+        return endpoint.policy() == Endpoint.PolicyMode.audited ? selected.stream().map(Policy::audited).toList()
+                : selected;
+    }
+
     private RuleCompiler.Postures postures(Endpoint endpoint) {
-        return settings.postures(endpoint);
+        return endpoint.policy() == Endpoint.PolicyMode.audited
+                ? new RuleCompiler.Postures(Posture.audit, Posture.audit, Posture.audit)
+                : settings.postures(endpoint);
     }
 
     /** Postures or throttling changed: the kernel's throttle and every endpoint's rules follow. */

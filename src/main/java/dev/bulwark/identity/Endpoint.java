@@ -13,9 +13,15 @@ import java.util.TreeMap;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Endpoint(Type type, String namespace, String pod, String container, Map<String, String> labels,
-        KernelIdentity identity, String containerId, String image) {
+        KernelIdentity identity, String containerId, String image, PolicyMode policy) {
 
     public enum Type { HOST, CONTAINER }
+
+    /**
+     * KubeArmor's `kubearmor-policy` annotation of a pod: its containers get no policies (disabled), or every
+     * Block of theirs is only audited (audited). Null: enabled.
+     */
+    public enum PolicyMode { disabled, audited }
 
     public Endpoint {
         labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
@@ -24,27 +30,28 @@ public record Endpoint(Type type, String namespace, String pod, String container
     public static Endpoint host(String hostName, Map<String, String> nodeLabels) {
         Map<String, String> labels = new TreeMap<>(nodeLabels);
         labels.put(Selectors.HOSTNAME_LABEL, hostName);
-        return new Endpoint(Type.HOST, null, null, null, labels, KernelIdentity.HOST, null, null);
+        return new Endpoint(Type.HOST, null, null, null, labels, KernelIdentity.HOST, null, null, null);
     }
 
     public static Endpoint container(String namespace, String pod, String container, Map<String, String> labels,
             KernelIdentity identity) {
-        return new Endpoint(Type.CONTAINER, namespace, pod, container, labels, identity, null, null);
+        return new Endpoint(Type.CONTAINER, namespace, pod, container, labels, identity, null, null, null);
     }
 
     /**
      * The same container as its pod describes it: namespace, pod and container names, and the pod's labels
      * added to (and taking precedence over) those the runtime reported.
      */
-    public Endpoint withPod(String podNamespace, String podName, String containerName, Map<String, String> podLabels) {
+    public Endpoint withPod(String podNamespace, String podName, String containerName, Map<String, String> podLabels,
+            PolicyMode podPolicy) {
         Map<String, String> merged = new TreeMap<>(labels);
         merged.putAll(podLabels);
-        return new Endpoint(type, podNamespace, podName, containerName, merged, identity, containerId, image);
+        return new Endpoint(type, podNamespace, podName, containerName, merged, identity, containerId, image, podPolicy);
     }
 
     /** The same container as its runtime knows it: its id and image. */
     public Endpoint withRuntime(String containerId, String image) {
-        return new Endpoint(type, namespace, pod, container, labels, identity, containerId, image);
+        return new Endpoint(type, namespace, pod, container, labels, identity, containerId, image, policy);
     }
 
     @JsonIgnore

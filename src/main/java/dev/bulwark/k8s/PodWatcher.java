@@ -3,6 +3,7 @@ package dev.bulwark.k8s;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
+import dev.bulwark.telemetry.AgentLog;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @Singleton
 public class PodWatcher {
     /** Labels Kubernetes adds for its own bookkeeping, never meant for selection (as KubeArmor drops them). */
+    static final String POLICY_ANNOTATION = "kubearmor-policy";
     static final List<String> BOOKKEEPING_LABELS =
             List.of("pod-template-hash", "controller-revision-hash", "pod-template-generation");
 
@@ -34,8 +36,11 @@ public class PodWatcher {
     EndpointRegistry registry;
     @Inject
     BulwarkConfig config;
+    @Inject
+    AgentLog log;
 
-    private record PodContainer(String namespace, String pod, String container, Map<String, String> labels) {
+    private record PodContainer(String namespace, String pod, String container, Map<String, String> labels,
+            Endpoint.PolicyMode policy) {
     }
 
     private final Map<String, PodContainer> byContainerId = new ConcurrentHashMap<>();
@@ -82,11 +87,12 @@ public class PodWatcher {
         Map<String, String> labels = new TreeMap<>(pod.getMetadata().getLabels() == null ? Map.of()
                 : pod.getMetadata().getLabels());
         BOOKKEEPING_LABELS.forEach(labels::remove);
+        Endpoint.PolicyMode policy = policyMode(pod);
         for (ContainerStatus status : statuses(pod)) {
             String id = containerId(status);
             if (!id.isEmpty()) {
                 byContainerId.put(id, new PodContainer(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                        status.getName(), labels));
+                        status.getName(), labels, policy));
                 complete(id);
             }
         }
@@ -98,9 +104,27 @@ public class PodWatcher {
         if (pod == null || endpoint == null) {
             return;
         }
-        Endpoint completed = endpoint.withPod(pod.namespace(), pod.pod(), pod.container(), pod.labels());
+        Endpoint completed = endpoint.withPod(pod.namespace(), pod.pod(), pod.container(), pod.labels(),
+                pod.policy());
         if (!completed.equals(endpoint)) {
             registry.register(completed);
+        }
+    }
+
+    /** The pod's `kubearmor-policy` annotation: enabled (null), disabled or audited; anything else is said. */
+    private Endpoint.PolicyMode policyMode(Pod pod) {
+        String value = pod.getMetadata().getAnnotations() == null ? null
+                : pod.getMetadata().getAnnotations().get(POLICY_ANNOTATION);
+        if (value == null || value.equals("enabled")) {
+            return null;
+        }
+        try {
+            return Endpoint.PolicyMode.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            log.warn("pod " + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName() + ": annotation "
+                    + POLICY_ANNOTATION + ": must be enabled, disabled or audited, not '" + value
+                    + "'; policies stay enabled");
+            return null;
         }
     }
 

@@ -198,6 +198,43 @@ class PolicyControllersTest {
         client.pods().inNamespace("shop").withName("web-1").delete();
     }
 
+    /** A pod's `kubearmor-policy` annotation: audited turns every Block into Audit, disabled drops them all. */
+    @Test
+    void thePodsPolicyAnnotationAuditsOrDisablesItsContainersPolicies() throws Exception {
+        client.resource(parse(WEB_SECRETS, KubeArmorPolicy.class)).create();
+        endpoints.register(Endpoint.container("shop", "web-1", "nginx", Map.of(), web.identity())
+                .withRuntime("c-web", "nginx:1.27"));
+        String pod = """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: web-1
+                  namespace: shop
+                  labels: {app: web}
+                  annotations: {kubearmor-policy: %s}
+                spec:
+                  nodeName: node-1
+                  containers: [{name: nginx, image: nginx:1.27}]
+                status:
+                  containerStatuses: [{name: nginx, containerID: "containerd://c-web", image: nginx:1.27, imageID: "",
+                    ready: true, restartCount: 0}]
+                """;
+        client.resource(parse(pod.formatted("audited"), io.fabric8.kubernetes.api.model.Pod.class)).create();
+        RuleSet audited = await(() -> {
+            Endpoint known = endpoints.byContainerId("c-web");
+            RuleSet set = known == null ? null : engine.ruleSet(known);
+            return set != null && !set.entries().isEmpty() ? set : null;
+        }, WITHIN, "the audited pod's container has its rules within 1 s");
+        assertTrue(audited.entries().stream().allMatch(e -> e.block() == null && e.audit() != null),
+                "every Block is only audited: " + audited.entries());
+
+        client.pods().inNamespace("shop").withName("web-1").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                .editMetadata().addToAnnotations("kubearmor-policy", "disabled").endMetadata().build());
+        await(() -> targets(web).isEmpty() && endpoints.byContainerId("c-web").policy() == Endpoint.PolicyMode.disabled,
+                WITHIN, "disabled: no rules within 1 s");
+        client.pods().inNamespace("shop").withName("web-1").delete();
+    }
+
     @Test
     void hostPoliciesSelectByTheNodesLabels() throws Exception {
         client.resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("node-1")
