@@ -13,7 +13,7 @@ import java.util.TreeMap;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Endpoint(Type type, String namespace, String pod, String container, Map<String, String> labels,
-        KernelIdentity identity, String containerId, String image, PolicyMode policy) {
+        KernelIdentity identity, String containerId, String image, PolicyMode policy, Owner owner) {
 
     public enum Type { HOST, CONTAINER }
 
@@ -23,6 +23,10 @@ public record Endpoint(Type type, String namespace, String pod, String container
      */
     public enum PolicyMode { disabled, audited }
 
+    /** The workload a pod belongs to: its top controller (a Deployment rather than its ReplicaSet). */
+    public record Owner(String kind, String name, String namespace) {
+    }
+
     public Endpoint {
         labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels));
     }
@@ -30,12 +34,12 @@ public record Endpoint(Type type, String namespace, String pod, String container
     public static Endpoint host(String hostName, Map<String, String> nodeLabels) {
         Map<String, String> labels = new TreeMap<>(nodeLabels);
         labels.put(Selectors.HOSTNAME_LABEL, hostName);
-        return new Endpoint(Type.HOST, null, null, null, labels, KernelIdentity.HOST, null, null, null);
+        return new Endpoint(Type.HOST, null, null, null, labels, KernelIdentity.HOST, null, null, null, null);
     }
 
     public static Endpoint container(String namespace, String pod, String container, Map<String, String> labels,
             KernelIdentity identity) {
-        return new Endpoint(Type.CONTAINER, namespace, pod, container, labels, identity, null, null, null);
+        return new Endpoint(Type.CONTAINER, namespace, pod, container, labels, identity, null, null, null, null);
     }
 
     /**
@@ -43,15 +47,16 @@ public record Endpoint(Type type, String namespace, String pod, String container
      * added to (and taking precedence over) those the runtime reported.
      */
     public Endpoint withPod(String podNamespace, String podName, String containerName, Map<String, String> podLabels,
-            PolicyMode podPolicy) {
+            PolicyMode podPolicy, Owner podOwner) {
         Map<String, String> merged = new TreeMap<>(labels);
         merged.putAll(podLabels);
-        return new Endpoint(type, podNamespace, podName, containerName, merged, identity, containerId, image, podPolicy);
+        return new Endpoint(type, podNamespace, podName, containerName, merged, identity, containerId, image, podPolicy,
+                podOwner);
     }
 
     /** The same container as its runtime knows it: its id and image. */
     public Endpoint withRuntime(String containerId, String image) {
-        return new Endpoint(type, namespace, pod, container, labels, identity, containerId, image, policy);
+        return new Endpoint(type, namespace, pod, container, labels, identity, containerId, image, policy, owner);
     }
 
     @JsonIgnore

@@ -40,7 +40,7 @@ public class PodWatcher {
     AgentLog log;
 
     private record PodContainer(String namespace, String pod, String container, Map<String, String> labels,
-            Endpoint.PolicyMode policy) {
+            Endpoint.PolicyMode policy, Endpoint.Owner owner) {
     }
 
     private final Map<String, PodContainer> byContainerId = new ConcurrentHashMap<>();
@@ -88,11 +88,12 @@ public class PodWatcher {
                 : pod.getMetadata().getLabels());
         BOOKKEEPING_LABELS.forEach(labels::remove);
         Endpoint.PolicyMode policy = policyMode(pod);
+        Endpoint.Owner owner = owner(pod);
         for (ContainerStatus status : statuses(pod)) {
             String id = containerId(status);
             if (!id.isEmpty()) {
                 byContainerId.put(id, new PodContainer(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                        status.getName(), labels, policy));
+                        status.getName(), labels, policy, owner));
                 complete(id);
             }
         }
@@ -105,10 +106,34 @@ public class PodWatcher {
             return;
         }
         Endpoint completed = endpoint.withPod(pod.namespace(), pod.pod(), pod.container(), pod.labels(),
-                pod.policy());
+                pod.policy(), pod.owner());
         if (!completed.equals(endpoint)) {
             registry.register(completed);
         }
+    }
+
+    /**
+     * The pod's top controller, as KubeArmor names it: a ReplicaSet made by a Deployment is reported as the
+     * Deployment (its name less the pod-template-hash suffix), a Job made by a CronJob likewise; others as they
+     * are. A pod without a controller owns itself (kind Pod).
+     */
+    static Endpoint.Owner owner(Pod pod) {
+        String namespace = pod.getMetadata().getNamespace();
+        var controller = pod.getMetadata().getOwnerReferences() == null ? null : pod.getMetadata().getOwnerReferences()
+                .stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst().orElse(null);
+        if (controller == null) {
+            return new Endpoint.Owner("Pod", pod.getMetadata().getName(), namespace);
+        }
+        String hash = pod.getMetadata().getLabels() == null ? null
+                : pod.getMetadata().getLabels().get("pod-template-hash");
+        if (controller.getKind().equals("ReplicaSet") && hash != null && controller.getName().endsWith("-" + hash)) {
+            return new Endpoint.Owner("Deployment",
+                    controller.getName().substring(0, controller.getName().length() - hash.length() - 1), namespace);
+        }
+        if (controller.getKind().equals("Job") && controller.getName().matches(".+-\\d{8,}")) {
+            return new Endpoint.Owner("CronJob", controller.getName().replaceFirst("-\\d{8,}$", ""), namespace);
+        }
+        return new Endpoint.Owner(controller.getKind(), controller.getName(), namespace);
     }
 
     /** The pod's `kubearmor-policy` annotation: enabled (null), disabled or audited; anything else is said. */

@@ -37,7 +37,9 @@ public record ProcessContext(
             int ppid, int pid, int uid, String parentProcessName, String processName, String cwd, String tty,
             ExecEvent execEvent) {
         boolean host = endpoint == null || endpoint.isHost();
-        return new ProcessContext(cluster, hostName, host ? "" : endpoint.namespace(), null,
+        Owner owner = host || endpoint.owner() == null ? null
+                : new Owner(endpoint.owner().kind(), endpoint.owner().name(), endpoint.owner().namespace());
+        return new ProcessContext(cluster, hostName, host ? "" : endpoint.namespace(), owner,
                 host ? "" : endpoint.pod(), host ? "" : labels(endpoint.labels()),
                 host ? "" : endpoint.containerId(), host ? "" : endpoint.container(), host ? "" : endpoint.image(),
                 hostPpid, hostPid, ppid, pid, uid, parentProcessName, processName, cwd, tty, execEvent);

@@ -73,7 +73,8 @@ class ClusterSettingsTest {
     Subscription subscription;
 
     @BeforeEach
-    void setUp() {
+    void setUp() throws InterruptedException {
+        PolicyControllersTest.awaitControllers(client);
         subscription = telemetry.subscribe(r -> {
             if (r instanceof AgentLog.Message m) {
                 messages.add(m.message());
@@ -114,7 +115,7 @@ class ClusterSettingsTest {
         assertEquals(new Mode(true, Posture.audit), fileMode(other), "other namespaces keep the default");
         assertEquals(List.of(Visibility.process, Visibility.network), settings.visibility(endpoints.find(shop.identity())));
 
-        client.resource(namespace("shop", Map.of("kubearmor-file-posture", "deny"))).update();
+        client.resource(namespace("shop", Map.of("kubearmor-file-posture", "deny"))).unlock().update();
         await(() -> new Mode(true, Posture.audit).equals(fileMode(shop)), WITHIN, "an invalid value: the default");
         await(() -> messages.stream().anyMatch(m -> m.startsWith("namespace shop: annotation kubearmor-file-posture:"
                 + " must be audit or block, not 'deny'")), Duration.ofSeconds(2), "said, naming the annotation");
