@@ -72,7 +72,6 @@ public class Subscribers {
             if (!subscription.offer(record)) {
                 queueFull.increment();
             }
-            subscription.wake();
         }
     }
 }

@@ -33,7 +33,10 @@ public final class Subscription implements AutoCloseable {
         this.wake = wake;
     }
 
-    /** Queues the record if this reader wants it; false if it was dropped because the queue is full. */
+    /**
+     * Queues the record if this reader wants it, and wakes the reader; false if it was dropped because the queue
+     * is full. A record the reader does not want wakes nobody.
+     */
     boolean offer(Object record) {
         if (closed || !wants.test(record)) {
             return true;
@@ -42,11 +45,8 @@ public final class Subscription implements AutoCloseable {
             dropped.incrementAndGet();
             return false;
         }
-        return true;
-    }
-
-    void wake() {
         wake.run();
+        return true;
     }
 
     /** The next record, or null if none is waiting. */

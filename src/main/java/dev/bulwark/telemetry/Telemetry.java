@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -23,19 +26,24 @@ public class Telemetry {
     @Inject
     MeterRegistry metrics;
 
+    private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
+
     public void alert(Alert alert) {
-        Counter.builder("bulwark.alerts").description("alerts, by policy and action")
-                .tags("policy", alert.policyName() == null ? "" : alert.policyName(),
-                        "action", alert.action() == null ? "" : alert.action())
-                .register(metrics).increment();
+        count("bulwark.alerts", "alerts, by policy and action", "policy", alert.policyName(), "action",
+                alert.action());
         publish(alert);
     }
 
     public void log(Log log) {
-        Counter.builder("bulwark.logs").description("logs, by type and operation")
-                .tags("type", log.type(), "operation", log.operation() == null ? "" : log.operation())
-                .register(metrics).increment();
+        count("bulwark.logs", "logs, by type and operation", "type", log.type(), "operation", log.operation());
         publish(log);
+    }
+
+    /** A counter per name and pair of tag values, looked up once: this runs for every kernel event. */
+    private void count(String name, String description, String key1, String value1, String key2, String value2) {
+        List<String> id = List.of(name, value1 == null ? "" : value1, value2 == null ? "" : value2);
+        counters.computeIfAbsent(id, k -> Counter.builder(name).description(description)
+                .tags(key1, k.get(1), key2, k.get(2)).register(metrics)).increment();
     }
 
     /**
