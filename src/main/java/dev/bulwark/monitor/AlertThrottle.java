@@ -28,6 +28,11 @@ final class AlertThrottle {
         this.throttle = throttle;
     }
 
+    /** The limits it applies. */
+    Throttle limits() {
+        return throttle;
+    }
+
     synchronized Verdict admit(KernelIdentity endpoint, long nowNanos) {
         if (throttle.maxAlertsPerSec() <= 0) {
             return Verdict.REPORT;

@@ -221,7 +221,10 @@ public class SystemMonitor {
     /** Visibility or throttling changed (ConfigMap, namespace annotation): the kernel and the throttle follow. */
     void onSettings(@Observes LiveSettings.Changed change) {
         synchronized (this) {
-            throttle = new AlertThrottle(settings.defaults().throttle());
+            // Endpoints keep their windows unless the limits themselves changed.
+            if (!throttle.limits().equals(settings.defaults().throttle())) {
+                throttle = new AlertThrottle(settings.defaults().throttle());
+            }
             if (bpf == null) {
                 return;
             }
