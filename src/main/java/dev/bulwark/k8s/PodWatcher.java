@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Reception;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -71,8 +72,8 @@ public class PodWatcher {
                 });
     }
 
-    /** A container the runtime reported: completed from its pod if the pod is known already. */
-    void onEndpoint(@Observes EndpointRegistry.EndpointChanged change) {
+    /** A container the runtime reported: completed from its pod if the pod is known already (Kubernetes mode). */
+    void onEndpoint(@Observes(notifyObserver = Reception.IF_EXISTS) EndpointRegistry.EndpointChanged change) {
         Endpoint endpoint = change.endpoint();
         if (!change.removed() && !endpoint.isHost() && endpoint.containerId() != null) {
             complete(endpoint.containerId());
