@@ -58,8 +58,15 @@ public class ConfigCheck {
     }
 
     private static void visibility(List<String> problems, String key, List<Visibility> classes) {
-        if (classes.contains(Visibility.none) && classes.size() > 1) {
-            problems.add(key + ": none cannot be combined with other classes");
+        String problem = visibilityProblem(classes);
+        if (problem != null) {
+            problems.add(key + ": " + problem);
         }
+    }
+
+    /** What is wrong with a visibility list (configuration, ConfigMap or annotation), or null. */
+    public static String visibilityProblem(List<Visibility> classes) {
+        return classes.contains(Visibility.none) && classes.size() > 1
+                ? "none cannot be combined with other classes" : null;
     }
 }

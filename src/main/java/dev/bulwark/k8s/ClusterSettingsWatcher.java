@@ -2,6 +2,7 @@ package dev.bulwark.k8s;
 
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.ConfigCheck;
 import dev.bulwark.config.LiveSettings;
 import dev.bulwark.config.LiveSettings.Defaults;
 import dev.bulwark.config.LiveSettings.NamespaceOverrides;
@@ -140,8 +141,9 @@ public class ClusterSettingsWatcher {
                 return fallback;
             }
         }
-        if (classes.contains(Visibility.none) && classes.size() > 1) {
-            log.warn(where + ": none cannot be combined with other classes; the default applies");
+        String problem = ConfigCheck.visibilityProblem(classes);
+        if (problem != null) {
+            log.warn(where + ": " + problem + "; the default applies");
             return fallback;
         }
         return List.copyOf(classes);
