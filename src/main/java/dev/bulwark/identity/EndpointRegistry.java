@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -99,10 +98,6 @@ public class EndpointRegistry {
         return identity == null ? null : containers.get(identity);
     }
 
-    /** The runtime ids of the containers known now. */
-    public synchronized Set<String> containerIds() {
-        return Set.copyOf(byContainerId.keySet());
-    }
 
     private void remove(KernelIdentity identity, String containerId) {
         Endpoint current = containers.get(identity);
