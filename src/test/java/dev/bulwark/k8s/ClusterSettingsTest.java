@@ -115,7 +115,7 @@ class ClusterSettingsTest {
         assertEquals(new Mode(true, Posture.audit), fileMode(other), "other namespaces keep the default");
         assertEquals(List.of(Visibility.process, Visibility.network), settings.visibility(endpoints.find(shop.identity())));
 
-        client.resource(namespace("shop", Map.of("kubearmor-file-posture", "deny"))).unlock().update();
+        PolicyControllersTest.update(client, namespace("shop", Map.of("kubearmor-file-posture", "deny")));
         await(() -> new Mode(true, Posture.audit).equals(fileMode(shop)), WITHIN, "an invalid value: the default");
         await(() -> messages.stream().anyMatch(m -> m.startsWith("namespace shop: annotation kubearmor-file-posture:"
                 + " must be audit or block, not 'deny'")), Duration.ofSeconds(2), "said, naming the annotation");
