@@ -18,6 +18,11 @@ public final class ContainerRegistration {
     public static final String POD = "io.kubernetes.pod.name";
     public static final String CONTAINER = "io.kubernetes.container.name";
     public static final String LABELS = "bulwark.io/labels";
+    /** The same names as containerd's CRI plugin puts them in a container's OCI annotations. */
+    public static final String CRI_NAMESPACE = "io.kubernetes.cri.sandbox-namespace";
+    public static final String CRI_POD = "io.kubernetes.cri.sandbox-name";
+    public static final String CRI_CONTAINER = "io.kubernetes.cri.container-name";
+    public static final String CRI_IMAGE = "io.kubernetes.cri.image-name";
 
     /** The OCI runtime state (runtime-spec "state"), as hooks receive it on stdin. */
     @JsonIgnoreProperties(ignoreUnknown = true)

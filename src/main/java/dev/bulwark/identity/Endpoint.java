@@ -32,9 +32,14 @@ public record Endpoint(Type type, String namespace, String pod, String container
     }
 
     public static Endpoint host(String hostName, Map<String, String> nodeLabels) {
+        return host(hostName, nodeLabels, null);
+    }
+
+    /** The host as its Node object describes it: labels, and the node's `kubearmor-policy` (null: enabled). */
+    public static Endpoint host(String hostName, Map<String, String> nodeLabels, PolicyMode nodePolicy) {
         Map<String, String> labels = new TreeMap<>(nodeLabels);
         labels.put(Selectors.HOSTNAME_LABEL, hostName);
-        return new Endpoint(Type.HOST, null, null, null, labels, KernelIdentity.HOST, null, null, null, null);
+        return new Endpoint(Type.HOST, null, null, null, labels, KernelIdentity.HOST, null, null, nodePolicy, null);
     }
 
     public static Endpoint container(String namespace, String pod, String container, Map<String, String> labels,

@@ -39,9 +39,12 @@ public class EndpointRegistry {
         return host;
     }
 
-    /** The node's labels (Kubernetes mode), which host policies select by, besides the host name. */
-    public synchronized void hostLabels(Map<String, String> nodeLabels) {
-        Endpoint labelled = Endpoint.host(host.hostName(), nodeLabels);
+    /**
+     * The node as the API server describes it (Kubernetes mode): its labels, which host policies select by besides
+     * the host name, and its `kubearmor-policy` annotation (null: enabled).
+     */
+    public synchronized void hostNode(Map<String, String> nodeLabels, Endpoint.PolicyMode nodePolicy) {
+        Endpoint labelled = Endpoint.host(host.hostName(), nodeLabels, nodePolicy);
         if (!labelled.equals(host)) {
             host = labelled;
             changes.fire(new EndpointChanged(labelled, false));

@@ -124,12 +124,18 @@ public class RegistrationSocket {
                         + " is not key=value");
             }
         }
-        Endpoint endpoint = Endpoint.container(annotations.getOrDefault(ContainerRegistration.NAMESPACE, "default"),
-                annotations.getOrDefault(ContainerRegistration.POD, state.id()),
-                annotations.getOrDefault(ContainerRegistration.CONTAINER, state.id()), labels, identity)
-                .withRuntime(state.id(), annotations.getOrDefault("io.kubernetes.cri.image-name", ""));
+        Endpoint endpoint = Endpoint.container(
+                named(annotations, ContainerRegistration.NAMESPACE, ContainerRegistration.CRI_NAMESPACE, "default"),
+                named(annotations, ContainerRegistration.POD, ContainerRegistration.CRI_POD, state.id()),
+                named(annotations, ContainerRegistration.CONTAINER, ContainerRegistration.CRI_CONTAINER, state.id()),
+                labels, identity).withRuntime(state.id(), annotations.getOrDefault(ContainerRegistration.CRI_IMAGE, ""));
         registry.register(endpoint); // synchronous: the rule set is in the kernel when this returns
         return Response.ok("registered " + endpoint.describe() + " as " + identity);
+    }
+
+    /** The kubelet's name for the container (CRI-O's annotation, else containerd's), else the fallback. */
+    private static String named(Map<String, String> annotations, String kubelet, String containerd, String fallback) {
+        return annotations.getOrDefault(kubelet, annotations.getOrDefault(containerd, fallback));
     }
 
     private Response delete(OciState state) {

@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  * default is used instead.
  */
 @Singleton
-public class ClusterSettingsWatcher {
+public class ClusterSettingsWatcher implements Followed {
     static final String CONFIGMAP_NAME = "kubearmor-config";
     static final String CONFIGMAP_LABEL = "kubearmor-app";
     static final String CONFIGMAP_LABEL_VALUE = "kubearmor-configmap";
@@ -193,6 +193,21 @@ public class ClusterSettingsWatcher {
                 deleted.accept(resource);
             }
         };
+    }
+
+    @Override
+    public String what() {
+        return "namespaces and the kubearmor-config ConfigMap";
+    }
+
+    @Override
+    public synchronized boolean synced() {
+        return Followed.synced(informers);
+    }
+
+    @Override
+    public synchronized boolean watching() {
+        return Followed.watching(informers);
     }
 
     @PreDestroy

@@ -1,6 +1,7 @@
 package dev.bulwark.k8s;
 
 import dev.bulwark.identity.EndpointRegistry;
+import dev.bulwark.telemetry.AgentLog;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -10,13 +11,18 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Map;
 
-/** This node's labels, for host policies' nodeSelector: followed as they change. */
+/**
+ * This node, followed as it changes: its labels for host policies' nodeSelector, its `kubearmor-policy`
+ * annotation for whether they apply.
+ */
 @Singleton
-public class NodeWatcher {
+public class NodeWatcher implements Followed {
     @Inject
     KubernetesClient client;
     @Inject
     EndpointRegistry registry;
+    @Inject
+    AgentLog log;
 
     private SharedIndexInformer<Node> informer;
 
@@ -24,23 +30,39 @@ public class NodeWatcher {
         informer = Informers.start(client.nodes().withName(nodeName), new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {
-                registry.hostLabels(labels(node));
+                follow(node);
             }
 
             @Override
             public void onUpdate(Node before, Node after) {
-                registry.hostLabels(labels(after));
+                follow(after);
             }
 
             @Override
             public void onDelete(Node node, boolean finalStateUnknown) {
-                registry.hostLabels(Map.of());
+                registry.hostNode(Map.of(), null);
             }
         });
     }
 
-    private static Map<String, String> labels(Node node) {
-        return node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+    private void follow(Node node) {
+        registry.hostNode(node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels(),
+                PolicyAnnotation.of(node, log));
+    }
+
+    @Override
+    public String what() {
+        return "this node";
+    }
+
+    @Override
+    public synchronized boolean synced() {
+        return Followed.synced(informer == null ? java.util.List.of() : java.util.List.of(informer));
+    }
+
+    @Override
+    public synchronized boolean watching() {
+        return Followed.watching(informer == null ? java.util.List.of() : java.util.List.of(informer));
     }
 
     @PreDestroy

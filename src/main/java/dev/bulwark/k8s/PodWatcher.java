@@ -23,11 +23,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * The pods of this node, so a container the runtime reports is known by its pod: namespace, pod and container
  * names, and the pod's labels (which the runtime does not have, and policies select by). Whichever comes
  * first, the pod or the container, the endpoint is completed as soon as both are known.
+ *
+ * <p>A container is matched to its pod by the pod's namespace and name, which the kubelet gives every container
+ * (labels, or CRI annotations in a hook's OCI state), or else by its id in the pod's status. The names come
+ * with the container itself, while the kubelet posts the id only after the container has started: matching by
+ * name is what lets a hook's registration carry the pod's labels, so its rules hold from the first exec.
  */
 @Singleton
-public class PodWatcher {
+public class PodWatcher implements Followed {
     /** Labels Kubernetes adds for its own bookkeeping, never meant for selection (as KubeArmor drops them). */
-    static final String POLICY_ANNOTATION = "kubearmor-policy";
     static final List<String> BOOKKEEPING_LABELS =
             List.of("pod-template-hash", "controller-revision-hash", "pod-template-generation");
 
@@ -40,11 +44,16 @@ public class PodWatcher {
     @Inject
     AgentLog log;
 
-    private record PodContainer(String namespace, String pod, String container, Map<String, String> labels,
-            Endpoint.PolicyMode policy, Endpoint.Owner owner) {
+    /** What a pod says of its containers. */
+    private record PodInfo(String namespace, String name, Map<String, String> labels, Endpoint.PolicyMode policy,
+            Endpoint.Owner owner, Map<String, String> containerNamesById) {
+        String key() {
+            return namespace + "/" + name;
+        }
     }
 
-    private final Map<String, PodContainer> byContainerId = new ConcurrentHashMap<>();
+    private final Map<String, PodInfo> byName = new ConcurrentHashMap<>();
+    private final Map<String, PodInfo> byContainerId = new ConcurrentHashMap<>();
     private SharedIndexInformer<Pod> informer;
 
     public synchronized void start(String nodeName) {
@@ -67,7 +76,7 @@ public class PodWatcher {
 
                     @Override
                     public void onDelete(Pod pod, boolean finalStateUnknown) {
-                        statuses(pod).forEach(status -> byContainerId.remove(containerId(status)));
+                        forget(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName());
                     }
                 });
     }
@@ -75,8 +84,8 @@ public class PodWatcher {
     /** A container the runtime reported: completed from its pod if the pod is known already (Kubernetes mode). */
     void onEndpoint(@Observes(notifyObserver = Reception.IF_EXISTS) EndpointRegistry.EndpointChanged change) {
         Endpoint endpoint = change.endpoint();
-        if (!change.removed() && !endpoint.isHost() && endpoint.containerId() != null) {
-            complete(endpoint.containerId());
+        if (!change.removed() && !endpoint.isHost()) {
+            complete(endpoint);
         }
     }
 
@@ -88,26 +97,40 @@ public class PodWatcher {
         Map<String, String> labels = new TreeMap<>(pod.getMetadata().getLabels() == null ? Map.of()
                 : pod.getMetadata().getLabels());
         BOOKKEEPING_LABELS.forEach(labels::remove);
-        Endpoint.PolicyMode policy = policyMode(pod);
-        Endpoint.Owner owner = owner(pod);
-        for (ContainerStatus status : statuses(pod)) {
-            String id = containerId(status);
-            if (!id.isEmpty()) {
-                byContainerId.put(id, new PodContainer(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
-                        status.getName(), labels, policy, owner));
-                complete(id);
-            }
+        Map<String, String> containers = new TreeMap<>();
+        statuses(pod).stream().filter(status -> !containerId(status).isEmpty())
+                .forEach(status -> containers.put(containerId(status), status.getName()));
+        PodInfo info = new PodInfo(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), labels,
+                PolicyAnnotation.of(pod, log), owner(pod), containers);
+        forget(info.key());
+        byName.put(info.key(), info);
+        containers.keySet().forEach(id -> byContainerId.put(id, info));
+        registry.all().stream().filter(endpoint -> !endpoint.isHost() && info.equals(podOf(endpoint)))
+                .forEach(this::complete);
+    }
+
+    private void forget(String podKey) {
+        PodInfo gone = byName.remove(podKey);
+        if (gone != null) {
+            gone.containerNamesById().keySet().forEach(id -> byContainerId.remove(id, gone));
         }
     }
 
-    private void complete(String containerId) {
-        PodContainer pod = byContainerId.get(containerId);
-        Endpoint endpoint = registry.byContainerId(containerId);
-        if (pod == null || endpoint == null) {
+    /** The pod a container belongs to: by the id in a pod's status, else by the names the kubelet gave it. */
+    private PodInfo podOf(Endpoint endpoint) {
+        PodInfo byId = endpoint.containerId() == null ? null : byContainerId.get(endpoint.containerId());
+        return byId != null ? byId : byName.get(endpoint.namespace() + "/" + endpoint.pod());
+    }
+
+    private void complete(Endpoint endpoint) {
+        PodInfo pod = podOf(endpoint);
+        if (pod == null) {
             return;
         }
-        Endpoint completed = endpoint.withPod(pod.namespace(), pod.pod(), pod.container(), pod.labels(),
-                pod.policy(), pod.owner());
+        String container = endpoint.containerId() == null ? null
+                : pod.containerNamesById().get(endpoint.containerId());
+        Endpoint completed = endpoint.withPod(pod.namespace(), pod.name(), container != null ? container
+                : endpoint.container(), pod.labels(), pod.policy(), pod.owner());
         if (!completed.equals(endpoint)) {
             registry.register(completed);
         }
@@ -137,23 +160,6 @@ public class PodWatcher {
         return new Endpoint.Owner(controller.getKind(), controller.getName(), namespace);
     }
 
-    /** The pod's `kubearmor-policy` annotation: enabled (null), disabled or audited; anything else is said. */
-    private Endpoint.PolicyMode policyMode(Pod pod) {
-        String value = pod.getMetadata().getAnnotations() == null ? null
-                : pod.getMetadata().getAnnotations().get(POLICY_ANNOTATION);
-        if (value == null || value.equals("enabled")) {
-            return null;
-        }
-        try {
-            return Endpoint.PolicyMode.valueOf(value);
-        } catch (IllegalArgumentException e) {
-            log.warn("pod " + pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName() + ": annotation "
-                    + POLICY_ANNOTATION + ": must be enabled, disabled or audited, not '" + value
-                    + "'; policies stay enabled");
-            return null;
-        }
-    }
-
     private static List<ContainerStatus> statuses(Pod pod) {
         return pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? List.of()
                 : pod.getStatus().getContainerStatuses();
@@ -164,6 +170,21 @@ public class PodWatcher {
         String id = status.getContainerID() == null ? "" : status.getContainerID();
         int scheme = id.indexOf("://");
         return scheme < 0 ? id : id.substring(scheme + 3);
+    }
+
+    @Override
+    public String what() {
+        return "pods of this node";
+    }
+
+    @Override
+    public synchronized boolean synced() {
+        return Followed.synced(informer == null ? java.util.List.of() : java.util.List.of(informer));
+    }
+
+    @Override
+    public synchronized boolean watching() {
+        return Followed.watching(informer == null ? java.util.List.of() : java.util.List.of(informer));
     }
 
     @PreDestroy

@@ -20,7 +20,7 @@ import java.util.List;
  * deletions, including those missed while the API server was away (reported when it relists).
  */
 @Singleton
-public class PolicyDeletions {
+public class PolicyDeletions implements Followed {
     @Inject
     KubernetesClient client;
     @Inject
@@ -55,6 +55,21 @@ public class PolicyDeletions {
                 log.info("Deleted " + kind + " " + qualified + " (API server)");
             }
         };
+    }
+
+    @Override
+    public String what() {
+        return "policy deletions";
+    }
+
+    @Override
+    public synchronized boolean synced() {
+        return Followed.synced(informers);
+    }
+
+    @Override
+    public synchronized boolean watching() {
+        return Followed.watching(informers);
     }
 
     @PreDestroy

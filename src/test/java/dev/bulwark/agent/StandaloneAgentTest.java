@@ -156,6 +156,18 @@ class StandaloneAgentTest {
         assertTrue(register("""
                 {"op": "delete", "state": {"id": "c1"}}""").startsWith("{\"status\":\"ok\""));
         assertTrue(endpoints.all().stream().allMatch(Endpoint::isHost));
+
+        // containerd's CRI plugin names the container in its own annotations
+        assertTrue(register("""
+                {"op": "create", "state": {"id": "c2", "pid": %d, "annotations": {
+                 "io.kubernetes.cri.sandbox-namespace": "shop", "io.kubernetes.cri.sandbox-name": "web-2",
+                 "io.kubernetes.cri.container-name": "app", "io.kubernetes.cri.image-name": "nginx:1.27"}}}
+                """.formatted(pid)).startsWith("{\"status\":\"ok\""));
+        Endpoint named = endpoints.byContainerId("c2");
+        assertEquals(List.of("shop", "web-2", "app", "nginx:1.27"),
+                List.of(named.namespace(), named.pod(), named.container(), named.image()));
+        register("""
+                {"op": "delete", "state": {"id": "c2"}}""");
     }
 
     /**

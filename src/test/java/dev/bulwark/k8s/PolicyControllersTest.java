@@ -238,6 +238,41 @@ class PolicyControllersTest {
         client.pods().inNamespace("shop").withName("web-1").delete();
     }
 
+    /**
+     * The kubelet posts a container's id in the pod's status only once it runs; the names it gives the container
+     * come first. A container registered by a hook before its first exec is matched by them, so the pod's rules
+     * are in place when the registration returns, not after the status update.
+     */
+    @Test
+    void aContainerIsMatchedToItsPodByNameBeforeThePodStatusNamesIt() throws Exception {
+        client.resource(parse(WEB_SECRETS, KubeArmorPolicy.class)).create();
+        await(() -> store.all().stream().anyMatch(p -> p.name().equals("web-secrets")), WITHIN, "the policy is known");
+        client.resource(parse("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web-1, namespace: shop, labels: {app: web}}
+                spec:
+                  nodeName: node-1
+                  containers: [{name: nginx, image: nginx:1.27}, {name: sidecar, image: busybox}]
+                """, io.fabric8.kubernetes.api.model.Pod.class)).create();
+        endpoints.register(Endpoint.container("shop", "web-1", "nginx", kubelet("nginx"), web.identity())
+                .withRuntime("c-web", "nginx:1.27"));
+        await(() -> targets(web).contains("/run/secrets/"), WITHIN, "completed from the pod found by name");
+
+        Endpoint sidecar = Endpoint.container("shop", "web-1", "sidecar", kubelet("sidecar"), db.identity())
+                .withRuntime("c-side", "busybox");
+        endpoints.register(sidecar); // as the registration socket does for a hook
+        assertTrue(targets(sidecar).contains("/run/secrets/"), "the rules are in place when register returns");
+        assertEquals("sidecar", endpoints.byContainerId("c-side").container());
+        client.pods().inNamespace("shop").withName("web-1").delete();
+        endpoints.removeContainer("c-side");
+    }
+
+    static Map<String, String> kubelet(String container) {
+        return Map.of("io.kubernetes.pod.namespace", "shop", "io.kubernetes.pod.name", "web-1",
+                "io.kubernetes.container.name", container);
+    }
+
     /** A pod's `kubearmor-policy` annotation: audited turns every Block into Audit, disabled drops them all. */
     @Test
     void thePodsPolicyAnnotationAuditsOrDisablesItsContainersPolicies() throws Exception {
@@ -293,6 +328,32 @@ class PolicyControllersTest {
                 .editMetadata().removeFromLabels("node-role.kubernetes.io/edge").endMetadata().build());
         await(() -> !targets(endpoints.host()).contains("/etc/edge"), WITHIN, "and no longer once the label goes");
         client.nodes().withName("node-1").delete();
+    }
+
+    /** The node's `kubearmor-policy` annotation does for host policies what a pod's does for its containers. */
+    @Test
+    void theNodesPolicyAnnotationAuditsOrDisablesHostPolicies() throws Exception {
+        client.resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("node-1")
+                .addToAnnotations("kubearmor-policy", "audited").endMetadata().build()).create();
+        client.resource(parse(hsp("/etc/node-audited"), KubeArmorHostPolicy.class)).create();
+        RuleSet audited = await(() -> {
+            RuleSet set = engine.ruleSet(endpoints.host());
+            return set != null && set.entries().stream().anyMatch(e -> e.key().target().equals("/etc/node-audited"))
+                    ? set : null;
+        }, WITHIN, "the audited node has its host rules within 1 s");
+        assertTrue(audited.entries().stream().allMatch(e -> e.block() == null), "no Block: " + audited.entries());
+
+        setNodePolicy("disabled");
+        await(() -> targets(endpoints.host()).isEmpty(), WITHIN, "disabled: no host rules within 1 s");
+        setNodePolicy("sometimes");
+        await(() -> engine.ruleSet(endpoints.host()).entries().stream().anyMatch(e -> e.block() != null), WITHIN,
+                "an invalid value is reported and policies are enabled (Block) within 1 s");
+        client.nodes().withName("node-1").delete();
+    }
+
+    void setNodePolicy(String mode) {
+        client.nodes().withName("node-1").edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n)
+                .editMetadata().addToAnnotations("kubearmor-policy", mode).endMetadata().build());
     }
 
     @Test

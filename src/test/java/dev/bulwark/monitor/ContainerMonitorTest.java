@@ -84,6 +84,18 @@ class ContainerMonitorTest {
         return null;
     }
 
+    /**
+     * How long the container's first process had been running when the agent knew it (and so had written its
+     * rules): the startup window of runtime-event discovery, which a registration hook closes. From the
+     * process's start time and the boot clock (/proc/uptime), both in 10 ms ticks; printed for the README.
+     */
+    static long startupWindowMillis(long pid) throws java.io.IOException {
+        String uptime = Files.readString(Path.of("/proc/uptime")).split(" ")[0];
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        long startTicks = Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
+        return Math.round(Double.parseDouble(uptime) * 1000) - startTicks * 10;
+    }
+
     <T> List<T> await(Class<T> type, Predicate<T> condition, int count) throws InterruptedException {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
         List<T> found = List.of();
@@ -102,12 +114,13 @@ class ContainerMonitorTest {
         String id = docker("run", "-d", "--network", "none", "--name", "web-1", "-l", "app=web",
                 "-l", "io.kubernetes.pod.namespace=web", ContainerDaemons.IMAGE, "sleep", "60");
         Endpoint web = awaitContainer("web-1", Duration.ofSeconds(1));
+        long pid = Long.parseLong(docker("inspect", "-f", "{{.State.Pid}}", id));
+        System.out.println("startup window (Docker events): " + startupWindowMillis(pid) + " ms");
         assertNotNull(web, "learned within 1 s of docker run returning");
         assertEquals(id, web.containerId());
         assertEquals(ContainerDaemons.IMAGE, web.image());
         assertEquals("web", web.namespace());
         assertEquals("web", web.labels().get("app"));
-        long pid = Long.parseLong(docker("inspect", "-f", "{{.State.Pid}}", id));
         assertEquals(KernelIdentity.ofProcess(pid), web.identity());
 
         docker("exec", "web-1", "cat", "/etc/hostname");
@@ -197,6 +210,9 @@ class ContainerMonitorTest {
             ctr("run", "-d", "--label", "app=ctd", "--label", "io.kubernetes.container.name=ctd-main",
                     "docker.io/" + ContainerDaemons.IMAGE, id, "sleep", "60");
             Endpoint ctd = awaitContainer("ctd-main", Duration.ofSeconds(1));
+            long pid = Long.parseLong(ctr("task", "ls").lines().filter(l -> l.startsWith(id)).findFirst()
+                    .orElseThrow().trim().split("\\s+")[1]);
+            System.out.println("startup window (containerd events): " + startupWindowMillis(pid) + " ms");
             assertNotNull(ctd, "learned within 1 s of ctr run returning");
             assertEquals(id, ctd.containerId());
             assertEquals("ctd", ctd.labels().get("app"));
