@@ -70,7 +70,7 @@ public class PolicyEngine {
         applied.keySet().retainAll(current);
         for (Endpoint endpoint : current) {
             RuleSet ruleSet = RuleCompiler.compile(endpoint, applicable(enabled, endpoint),
-                    new RuleCompiler.Options(postures(endpoint), config.matchArgs()));
+                    new RuleCompiler.Options(postures(endpoint), settings.defaults().matchArgs()));
             if (!ruleSet.equals(applied.get(endpoint))) {
                 try {
                     writer.apply(ruleSet);

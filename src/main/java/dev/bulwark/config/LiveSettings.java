@@ -31,7 +31,7 @@ public class LiveSettings {
 
     /** The defaults, as a whole: what the configuration or the ConfigMap says. */
     public record Defaults(RuleCompiler.Postures container, RuleCompiler.Postures host, List<Visibility> visibility,
-            List<Visibility> hostVisibility, Throttle throttle, Set<String> untrackedNamespaces) {
+            List<Visibility> hostVisibility, Throttle throttle, Set<String> untrackedNamespaces, boolean matchArgs) {
     }
 
     private final Event<Changed> changes;
@@ -54,7 +54,7 @@ public class LiveSettings {
                         config.hostDefaultCapabilitiesPosture()),
                 config.visibility(), config.hostVisibility(),
                 config.alertThrottling() ? new Throttle(config.maxAlertPerSec(), config.throttleSec()) : Throttle.OFF,
-                Set.copyOf(config.untrackedNs()));
+                Set.copyOf(config.untrackedNs()), config.matchArgs());
     }
 
     public Defaults defaults() {

@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
  * KubeArmor's live settings in a cluster: namespace annotations (`kubearmor-file-posture`,
  * `kubearmor-network-posture`, `kubearmor-capabilities-posture`: audit or block; `kubearmor-visibility`) and
  * the `kubearmor-config` ConfigMap (label `kubearmor-app=kubearmor-configmap`) with the default postures,
- * visibility, throttling and untracked namespaces (`untrackedNs`, comma-separated; empty tracks all). A value that is not valid is reported, naming where it is, and the configured
+ * visibility, throttling, untracked namespaces (`untrackedNs`, comma-separated; empty tracks all) and
+ * `matchArgs`. A value that is not valid is reported, naming where it is, and the configured
  * default is used instead.
  */
 @Singleton
@@ -104,7 +105,8 @@ public class ClusterSettingsWatcher implements Followed {
                 visibility(data.get("visibility"), where.apply("visibility"), configured.visibility()),
                 visibility(data.get("hostVisibility"), where.apply("hostVisibility"), configured.hostVisibility()),
                 throttling ? new Throttle(maxPerSec, throttleSec) : Throttle.OFF,
-                namespaces(data.get("untrackedNs"), configured.untrackedNamespaces())));
+                namespaces(data.get("untrackedNs"), configured.untrackedNamespaces()),
+                bool(data.get("matchArgs"), where.apply("matchArgs"), configured.matchArgs())));
     }
 
     private static Set<String> namespaces(String value, Set<String> fallback) {

@@ -123,8 +123,8 @@ class HelmChartTest {
                 Map.entry("hostDefaultNetworkPosture", "audit"), Map.entry("hostDefaultCapabilitiesPosture", "audit"),
                 Map.entry("visibility", "process,file,network,capabilities"),
                 Map.entry("hostVisibility", "process,file,network,capabilities"),
-                Map.entry("alertThrottling", "true"), Map.entry("maxAlertPerSec", "10"), Map.entry("throttleSec", "30")),
-                config.getData());
+                Map.entry("alertThrottling", "true"), Map.entry("maxAlertPerSec", "10"), Map.entry("throttleSec", "30"),
+                Map.entry("untrackedNs", "kube-system,kubearmor"), Map.entry("matchArgs", "true")), config.getData());
         Service service = only(objects, Service.class);
         assertEquals(32767, service.getSpec().getPorts().getFirst().getPort());
         assertTrue(objects.stream().noneMatch(o -> o.getKind().equals("ServiceMonitor")), "off by default");

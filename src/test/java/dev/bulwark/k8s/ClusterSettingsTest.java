@@ -127,14 +127,17 @@ class ClusterSettingsTest {
         ConfigMap config = new ConfigMapBuilder().withNewMetadata().withName("kubearmor-config")
                 .withNamespace("kubearmor").addToLabels("kubearmor-app", "kubearmor-configmap").endMetadata()
                 .addToData("defaultFilePosture", "block").addToData("maxAlertPerSec", "3")
-                .addToData("throttleSec", "7").addToData("alertThrottling", "true").build();
+                .addToData("throttleSec", "7").addToData("alertThrottling", "true").addToData("matchArgs", "false")
+                .build();
         client.resource(config).create();
         await(() -> new Mode(true, Posture.block).equals(fileMode(other)), WITHIN, "block everywhere within 1 s");
         assertEquals(new Throttle(3, 7), settings.defaults().throttle());
+        assertEquals(false, settings.defaults().matchArgs(), "allowedArgs ignored from now on");
 
         client.resource(config).delete();
         await(() -> new Mode(true, Posture.audit).equals(fileMode(other)), WITHIN, "deleted: configured defaults");
         assertEquals(new Throttle(10, 30), settings.defaults().throttle());
+        assertEquals(true, settings.defaults().matchArgs());
     }
 
     /** As KubeArmor, kube-system and kubearmor are left alone unless `untrackedNs` says otherwise. */

@@ -238,6 +238,44 @@ class PolicyControllersTest {
         client.pods().inNamespace("shop").withName("web-1").delete();
     }
 
+    /** A cluster policy names namespaces that need not exist yet: their containers get it when they come. */
+    @Test
+    void aClusterPolicyReachesANamespaceCreatedAfterIt() throws Exception {
+        client.resource(parse("""
+                apiVersion: security.kubearmor.com/v1
+                kind: KubeArmorClusterPolicy
+                metadata: {name: late-in}
+                spec:
+                  selector:
+                    matchExpressions: [{key: namespace, operator: In, values: [late]}]
+                  process: {matchPaths: [{path: /usr/bin/wget}]}
+                  action: Block
+                """, KubeArmorClusterPolicy.class)).create();
+        client.resource(parse("""
+                apiVersion: security.kubearmor.com/v1
+                kind: KubeArmorClusterPolicy
+                metadata: {name: all-but-shop}
+                spec:
+                  selector:
+                    matchExpressions: [{key: namespace, operator: NotIn, values: [shop]}]
+                  process: {matchPaths: [{path: /usr/bin/nc}]}
+                  action: Block
+                """, KubeArmorClusterPolicy.class)).create();
+        await(() -> store.all().stream().filter(p -> p.name().equals("late-in") || p.name().equals("all-but-shop"))
+                .count() == 2, WITHIN, "both policies are known");
+        client.resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("late")
+                .endMetadata().build()).create();
+        Endpoint late = Endpoint.container("late", "job-1", "main", Map.of(), new KernelIdentity(4026532321L,
+                4026532322L)).withRuntime("c-late", "busybox");
+        endpoints.register(late);
+        await(() -> targets(late).containsAll(List.of("/usr/bin/wget", "/usr/bin/nc")), WITHIN,
+                "the new namespace's container has both within 1 s: " + targets(late));
+        endpoints.register(web.withRuntime("web", "nginx:1.27"));
+        assertEquals(List.of(), targets(web), "the excluded namespace gets neither");
+        endpoints.removeContainer("c-late");
+        client.namespaces().withName("late").delete();
+    }
+
     /**
      * The kubelet posts a container's id in the pod's status only once it runs; the names it gives the container
      * come first. A container registered by a hook before its first exec is matched by them, so the pod's rules
