@@ -32,6 +32,14 @@ enum bulwark_match {
 	BW_MATCH_DOMAIN = 7,
 };
 
+/*
+ * The targets of network and capability keys are numbers, not hashes: a socket's protocol (BW_NET_PROTOCOL +
+ * IPPROTO_*), its type (BW_NET_TYPE + SOCK_*), any socket (BW_NET_ALL); a capability's number (CAP_*).
+ */
+#define BW_NET_PROTOCOL 0x100
+#define BW_NET_TYPE 0x200
+#define BW_NET_ALL 0x300
+
 enum bulwark_flag {
 	BW_FLAG_OWNER_ONLY = 1,
 	BW_FLAG_READ_ONLY = 2,
@@ -112,6 +120,18 @@ enum bulwark_hook {
 	BW_HOOK_PATH_SYMLINK = 10,
 	BW_HOOK_PATH_LINK = 11,
 	BW_HOOK_PATH_MKNOD = 12,
+	BW_HOOK_SOCKET_CREATE = 13,
+	BW_HOOK_SOCKET_CONNECT = 14,
+	BW_HOOK_SOCKET_ACCEPT = 15,
+	BW_HOOK_CAPABLE = 16,
+};
+
+/* What a network or capability decision was about (zero for programs and files). */
+struct subject {
+	__u32 family;     /* the socket's address family (AF_INET...) */
+	__u32 sock_type;  /* its type (SOCK_STREAM...) */
+	__u32 protocol;   /* its protocol (IPPROTO_TCP...) */
+	__u32 capability; /* the capability asked for (CAP_NET_RAW = 13) */
 };
 
 /* What the ring buffer carries for every decision worth reporting. */
@@ -131,6 +151,7 @@ struct event {
 	__u8 decision;
 	__u8 path_truncated;
 	__s32 retval;
+	struct subject subject;
 	char comm[16];
 	char path[BULWARK_EVENT_PATH];
 	char source[BULWARK_EVENT_PATH];

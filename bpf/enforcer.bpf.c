@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Bulwark's BPF-LSM enforcer: exec and file-open decisions per endpoint.
+ * Bulwark's BPF-LSM enforcer: exec, file, socket and capability decisions per endpoint.
  *
  * Every endpoint (host or container, told apart by pid and mount namespace) has its own rule map, held in
  * an outer hash-of-maps. A path is hashed once, byte by byte, and every directory prefix met on the way is
@@ -14,6 +14,7 @@
 #include "bulwark.h"
 #include "task.h"
 
+#define EPERM 1
 #define EACCES 13
 #define FMODE_WRITE 0x2
 #define FNV_OFFSET 0xcbf29ce484222325ULL
@@ -198,7 +199,7 @@ static __always_inline int may_report(struct endpoint_key *ep)
  */
 static __always_inline void report(struct task_struct *task, struct endpoint_key *ep, __u8 hook, __u32 rule_class,
 				   __u8 decision, __u32 rule, int retval, const char *path, const char *source,
-				   int truncated, struct scratch *scratch)
+				   int truncated, struct scratch *scratch, const struct subject *subject)
 {
 	int allowed = may_report(ep);
 	struct event *e;
@@ -234,6 +235,7 @@ static __always_inline void report(struct task_struct *task, struct endpoint_key
 	e->decision = decision;
 	e->path_truncated = truncated;
 	e->retval = retval;
+	e->subject = *subject;
 	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_probe_read_kernel_str(e->path, sizeof(e->path), path);
@@ -274,45 +276,101 @@ static __always_inline int allows(struct rule_slot *slot, int write, int owner, 
 	return 1;
 }
 
+/* One decision in the making: who acts, in which endpoint, under which rules, and the best matches so far. */
+struct decision {
+	struct task_struct *task;
+	struct endpoint_key ep;
+	struct endpoint_modes *modes;
+	struct scratch *s;
+	struct walk w;
+	struct subject subject;
+};
+
 /*
- * The decision for one operation of the current task on (dentry, mount). The source is the executable the
- * task runs (for an exec: the program asking for it, whose image is still in place). A path that cannot be
- * assembled whole matches no Allow and every Block of its class: denied when the class has Block rules or
- * is in whitelist mode with posture block.
+ * Finds the acting task's endpoint, its modes and rules, and the executable it runs (the source: for an exec,
+ * the program asking for it, whose image is still in place). 0: the endpoint has no rule set, nothing to decide.
+ */
+static __always_inline int begin(struct decision *d, __u32 rule_class)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct file *exe;
+	__u32 zero = 0;
+
+	if (rule_class >= BW_CLASS_COUNT)
+		return 0;
+	/* Locals, not d's fields, go into BPF_CORE_READ: it relocates every member access it is given. */
+	d->task = task;
+	d->ep = endpoint_of(task);
+	/* User space writes an endpoint's modes with its rules: no modes, no rule set for this endpoint. */
+	d->modes = bpf_map_lookup_elem(&endpoint_modes, &d->ep);
+	if (!d->modes)
+		return 0;
+	d->s = bpf_map_lookup_elem(&scratch_space, &zero);
+	if (!d->s)
+		return 0;
+	d->w.rules = bpf_map_lookup_elem(&endpoint_rules, &d->ep);
+	d->w.path = d->s->path;
+	d->w.hash = FNV_OFFSET;
+	d->w.rule_class = rule_class;
+	d->s->path[0] = 0;
+	d->s->source[0] = 0;
+	exe = BPF_CORE_READ(task, mm, exe_file);
+	if (exe && path_of(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), d->s->source,
+			   d->s->assemble) > 0)
+		d->w.source = hash_string(d->s->source);
+	return 1;
+}
+
+/*
+ * The verdict on what the lookups found: a Block denies, an Audit reports, and in whitelist mode what no Allow
+ * covers falls to the posture.
+ */
+static __always_inline int verdict(struct decision *d, __u8 hook, __u32 rule_class, int write, int owner, int tty)
+{
+	struct walk *w = &d->w;
+	struct scratch *s = d->s;
+
+	if (rule_class >= BW_CLASS_COUNT)
+		return 0;
+	if (applies(&w->block, write, owner, tty)) {
+		report(d->task, &d->ep, hook, rule_class, BW_DECISION_BLOCKED, w->block.rule, -EACCES, s->path,
+		       s->source, 0, s, &d->subject);
+		return -EACCES;
+	}
+	if (applies(&w->audit, write, owner, tty))
+		report(d->task, &d->ep, hook, rule_class, BW_DECISION_AUDITED, w->audit.rule, 0, s->path, s->source, 0,
+		       s, &d->subject);
+	if (allows(&w->allow, write, owner, tty) || !d->modes->whitelist[rule_class])
+		return 0;
+	if (d->modes->posture_block[rule_class]) {
+		report(d->task, &d->ep, hook, rule_class, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, s->path, s->source, 0,
+		       s, &d->subject);
+		return -EACCES;
+	}
+	report(d->task, &d->ep, hook, rule_class, BW_DECISION_POSTURE_AUDITED, 0, 0, s->path, s->source, 0, s,
+	       &d->subject);
+	return 0;
+}
+
+/*
+ * The decision for one operation of the current task on (dentry, mount). A path that cannot be assembled
+ * whole matches no Allow and every Block of its class: denied when the class has Block rules or is in
+ * whitelist mode with posture block.
  */
 static __always_inline int decide(__u8 hook, __u32 rule_class, struct dentry *dentry, struct vfsmount *vfsmnt,
 				  int write)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
-	struct endpoint_key ep = endpoint_of(task);
-	struct endpoint_modes *modes;
+	struct decision d = {};
+	struct task_struct *task;
 	struct inode *inode;
-	struct scratch *s;
-	struct file *exe;
-	__u32 zero = 0;
-	void *rules;
 	long len;
 	int owner;
 	int tty;
 
-	if (rule_class >= BW_CLASS_COUNT)
+	if (!begin(&d, rule_class) || rule_class >= BW_CLASS_COUNT)
 		return 0;
-	/* User space writes an endpoint's modes with its rules: no modes, no rule set for this endpoint. */
-	modes = bpf_map_lookup_elem(&endpoint_modes, &ep);
-	if (!modes)
-		return 0;
-	rules = bpf_map_lookup_elem(&endpoint_rules, &ep);
-	s = bpf_map_lookup_elem(&scratch_space, &zero);
-	if (!s)
-		return 0;
-
-	struct walk w = {.rules = rules, .path = s->path, .hash = FNV_OFFSET, .rule_class = rule_class};
-	s->source[0] = 0;
-	exe = BPF_CORE_READ(task, mm, exe_file);
-	if (exe && path_of(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), s->source,
-			   s->assemble) > 0)
-		w.source = hash_string(s->source);
-	len = path_of(dentry, vfsmnt, s->path, s->assemble);
+	task = d.task;
+	len = path_of(dentry, vfsmnt, d.s->path, d.s->assemble);
 	inode = BPF_CORE_READ(dentry, d_inode);
 	/* A file about to be created has no inode yet: its creator will own it. */
 	owner = !inode || BPF_CORE_READ(inode, i_uid.val) == (bpf_get_current_uid_gid() & 0xffffffff);
@@ -320,35 +378,23 @@ static __always_inline int decide(__u8 hook, __u32 rule_class, struct dentry *de
 	tty = BPF_CORE_READ(task, signal, tty) != 0;
 
 	if (len < 0) {
-		s->path[0] = 0;
-		if (modes->has_block[rule_class] || (modes->whitelist[rule_class] && modes->posture_block[rule_class])) {
-			report(task, &ep, hook, rule_class, BW_DECISION_BLOCKED, 0, -EACCES, s->path, s->source, 1, s);
+		d.s->path[0] = 0;
+		if (d.modes->has_block[rule_class] ||
+		    (d.modes->whitelist[rule_class] && d.modes->posture_block[rule_class])) {
+			report(d.task, &d.ep, hook, rule_class, BW_DECISION_BLOCKED, 0, -EACCES, d.s->path, d.s->source, 1,
+			       d.s, &d.subject);
 			return -EACCES;
 		}
 		return 0;
 	}
-	if (rules) {
-		bpf_loop(BULWARK_PATH_MAX, walk_byte, &w, 0);
-		lookup(&w, w.hash, BW_MATCH_PATH);
-		lookup(&w, w.dir_hash, BW_MATCH_DIRECTORY);
+	if (d.w.rules) {
+		bpf_loop(BULWARK_PATH_MAX, walk_byte, &d.w, 0);
+		lookup(&d.w, d.w.hash, BW_MATCH_PATH);
+		lookup(&d.w, d.w.dir_hash, BW_MATCH_DIRECTORY);
 		if (rule_class == BW_CLASS_PROCESS)
-			lookup(&w, w.name_hash, BW_MATCH_EXEC_NAME);
+			lookup(&d.w, d.w.name_hash, BW_MATCH_EXEC_NAME);
 	}
-
-	if (applies(&w.block, write, owner, tty)) {
-		report(task, &ep, hook, rule_class, BW_DECISION_BLOCKED, w.block.rule, -EACCES, s->path, s->source, 0, s);
-		return -EACCES;
-	}
-	if (applies(&w.audit, write, owner, tty))
-		report(task, &ep, hook, rule_class, BW_DECISION_AUDITED, w.audit.rule, 0, s->path, s->source, 0, s);
-	if (allows(&w.allow, write, owner, tty) || !modes->whitelist[rule_class])
-		return 0;
-	if (modes->posture_block[rule_class]) {
-		report(task, &ep, hook, rule_class, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, s->path, s->source, 0, s);
-		return -EACCES;
-	}
-	report(task, &ep, hook, rule_class, BW_DECISION_POSTURE_AUDITED, 0, 0, s->path, s->source, 0, s);
-	return 0;
+	return verdict(&d, hook, rule_class, write, owner, tty);
 }
 
 /* Operations on a name in a directory: the name's path, in the directory's mount. */
@@ -448,4 +494,101 @@ SEC("lsm/path_truncate")
 int BPF_PROG(bulwark_path_truncate, const struct path *path)
 {
 	return decide_path(BW_HOOK_PATH_TRUNCATE, path, 1);
+}
+
+#define AF_INET 2
+#define AF_INET6 10
+#define AF_PACKET 17
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_PACKET 10
+#define SOCK_TYPE_MASK 0xf
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+
+/*
+ * A socket's decision, by a handful of lookups whatever the number of rules: its protocol (an inet stream or
+ * datagram socket without one is TCP or UDP), its type (an AF_PACKET socket is "packet" too), and "all".
+ */
+static __always_inline int decide_socket(__u8 hook, __u32 family, __u32 type, __u32 protocol)
+{
+	struct decision d = {};
+
+	if (!begin(&d, BW_CLASS_NETWORK))
+		return 0;
+	type &= SOCK_TYPE_MASK;
+	if ((family == AF_INET || family == AF_INET6) && protocol == 0) {
+		if (type == SOCK_STREAM)
+			protocol = IPPROTO_TCP;
+		else if (type == SOCK_DGRAM)
+			protocol = IPPROTO_UDP;
+	}
+	d.subject.family = family;
+	d.subject.sock_type = type;
+	d.subject.protocol = protocol;
+	if (d.w.rules) {
+		if (protocol)
+			lookup(&d.w, BW_NET_PROTOCOL + protocol, BW_MATCH_PROTOCOL);
+		lookup(&d.w, BW_NET_TYPE + type, BW_MATCH_PROTOCOL);
+		if (family == AF_PACKET && type != SOCK_PACKET)
+			lookup(&d.w, BW_NET_TYPE + SOCK_PACKET, BW_MATCH_PROTOCOL);
+		lookup(&d.w, BW_NET_ALL, BW_MATCH_PROTOCOL);
+	}
+	return verdict(&d, hook, BW_CLASS_NETWORK, 0, 1, 0);
+}
+
+static __always_inline int decide_open_socket(__u8 hook, struct socket *sock)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+
+	if (!sk)
+		return 0;
+	return decide_socket(hook, BPF_CORE_READ(sk, __sk_common.skc_family), BPF_CORE_READ(sock, type),
+			     BPF_CORE_READ(sk, sk_protocol));
+}
+
+SEC("lsm/socket_create")
+int BPF_PROG(bulwark_socket_create, int family, int type, int protocol, int kern)
+{
+	if (kern)
+		return 0; /* the kernel's own sockets */
+	return decide_socket(BW_HOOK_SOCKET_CREATE, family, type, protocol);
+}
+
+SEC("lsm/socket_connect")
+int BPF_PROG(bulwark_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen)
+{
+	return decide_open_socket(BW_HOOK_SOCKET_CONNECT, sock);
+}
+
+SEC("lsm/socket_accept")
+int BPF_PROG(bulwark_socket_accept, struct socket *sock, struct socket *newsock)
+{
+	return decide_open_socket(BW_HOOK_SOCKET_ACCEPT, sock);
+}
+
+/*
+ * A capability the task would otherwise have (the capability module decides first and stops at a refusal):
+ * one lookup by its number. Checks the kernel makes without auditing are decided alike but not reported.
+ */
+#define CAP_OPT_NOAUDIT 2
+
+SEC("lsm/capable")
+int BPF_PROG(bulwark_capable, const struct cred *cred, struct user_namespace *ns, int cap, unsigned int opts)
+{
+	struct decision d = {};
+
+	if (cap < 0 || cap > 63 || !begin(&d, BW_CLASS_CAPABILITIES))
+		return 0;
+	d.subject.capability = cap;
+	if (d.w.rules)
+		lookup(&d.w, cap, BW_MATCH_CAPABILITY);
+	if (opts & CAP_OPT_NOAUDIT) {
+		if (applies(&d.w.block, 0, 1, 0) || (d.modes->whitelist[BW_CLASS_CAPABILITIES] &&
+						     d.modes->posture_block[BW_CLASS_CAPABILITIES] &&
+						     !allows(&d.w.allow, 0, 1, 0)))
+			return -EPERM;
+		return 0;
+	}
+	return verdict(&d, BW_HOOK_CAPABLE, BW_CLASS_CAPABILITIES, 0, 1, 0);
 }

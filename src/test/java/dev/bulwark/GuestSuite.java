@@ -1,5 +1,6 @@
 package dev.bulwark;
 
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 import java.io.PrintWriter;
@@ -26,9 +27,11 @@ public final class GuestSuite {
                 - ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli()) / 1e3);
         String lsm = Files.readString(Path.of("/sys/kernel/security/lsm")).strip();
         System.out.println("guest kernel LSMs: " + lsm);
+        // -Dguest.class=dev.bulwark.enforce.SomeTest runs one class (while working on it); else the package.
+        String only = System.getProperty("guest.class");
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 // Only the packages with kernel tests: discovery is slow under emulation.
-                .selectors(selectPackage("dev.bulwark.enforce"))
+                .selectors(only != null ? selectClass(only) : selectPackage("dev.bulwark.enforce"))
                 .filters(TagFilter.includeTags("bpf-lsm"))
                 .build();
         SummaryGeneratingListener listener = new SummaryGeneratingListener();

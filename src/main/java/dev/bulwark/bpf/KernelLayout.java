@@ -50,6 +50,12 @@ public final class KernelLayout {
             MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("has_block"),
             JAVA_BYTE.withName("pad")).withName("endpoint_modes");
 
+    public static final StructLayout SUBJECT = MemoryLayout.structLayout(
+            JAVA_INT.withName("family"),
+            JAVA_INT.withName("sock_type"),
+            JAVA_INT.withName("protocol"),
+            JAVA_INT.withName("capability")).withName("subject");
+
     public static final StructLayout EVENT = MemoryLayout.structLayout(
             JAVA_LONG.withName("timestamp"),
             JAVA_INT.withName("pid"),
@@ -66,6 +72,7 @@ public final class KernelLayout {
             JAVA_BYTE.withName("decision"),
             JAVA_BYTE.withName("path_truncated"),
             JAVA_INT.withName("retval"),
+            SUBJECT.withName("subject"),
             MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("comm"),
             MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("path"),
             MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("source"),
@@ -182,8 +189,13 @@ public final class KernelLayout {
     public static final List<String> HOOKS = List.of("SECURITY_BPRM_CHECK", "SECURITY_FILE_OPEN",
             "SECURITY_FILE_PERMISSION", "SECURITY_PATH_UNLINK", "SECURITY_PATH_MKDIR", "SECURITY_PATH_RMDIR",
             "SECURITY_PATH_RENAME", "SECURITY_PATH_CHMOD", "SECURITY_PATH_TRUNCATE", "SECURITY_PATH_SYMLINK",
-            "SECURITY_PATH_LINK", "SECURITY_PATH_MKNOD");
+            "SECURITY_PATH_LINK", "SECURITY_PATH_MKNOD", "SOCKET_CREATE", "SOCKET_CONNECT", "SOCKET_ACCEPT", "CAPABLE");
     public static final int HOOK_BPRM_CHECK = 1;
+
+    /** Network and capability key targets: BW_NET_PROTOCOL + IPPROTO_*, BW_NET_TYPE + SOCK_*, BW_NET_ALL. */
+    public static final int NET_PROTOCOL = 0x100;
+    public static final int NET_TYPE = 0x200;
+    public static final int NET_ALL = 0x300;
 
     /** The alert name of a hook number, e.g. "SECURITY_FILE_OPEN". */
     public static String hookName(int hook) {

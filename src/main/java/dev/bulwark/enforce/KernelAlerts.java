@@ -1,5 +1,7 @@
 package dev.bulwark.enforce;
 
+import dev.bulwark.bpf.KernelNames;
+import dev.bulwark.compile.RuleSet.RuleClass;
 import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
@@ -21,7 +23,6 @@ final class KernelAlerts {
         if (event.decision() == KernelLayout.DECISION_THRESHOLD) {
             return threshold(endpoint, cluster, hostName, throttle);
         }
-        boolean exec = event.hook() == KernelLayout.HOOK_BPRM_CHECK;
         String policyName = "DefaultPosture";
         String type = endpoint.isHost() ? "MatchedHostPolicy" : "MatchedPolicy";
         String severity = "";
@@ -48,10 +49,36 @@ final class KernelAlerts {
         }
         ProcessContext context = ProcessContext.of(cluster, hostName, endpoint, event.ppid(), event.tgid(),
                 event.nsPpid(), event.nsTgid(), event.uid(), event.parent(), source, "", "", null);
+        String resource = resource(event);
+        String lsm = "lsm=" + KernelLayout.hookName(event.hook());
         return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), context, policyName, severity, tags, atags,
-                message, type, source, exec ? "Process" : "File", event.path(),
-                "lsm=" + KernelLayout.hookName(event.hook()), ENFORCER, action,
+                message, type, source, operation(event.ruleClass()), resource,
+                event.ruleClass() == RuleClass.NETWORK.ordinal() ? lsm + " " + resource : lsm, ENFORCER, action,
                 event.denied() ? "Permission denied" : "Passed", null, null);
+    }
+
+    /** KubeArmor's Operation for a rule class. */
+    static String operation(int ruleClass) {
+        return switch (RuleClass.values()[ruleClass]) {
+            case PROCESS -> "Process";
+            case FILE -> "File";
+            case NETWORK, DNS -> "Network";
+            case CAPABILITIES -> "Capabilities";
+        };
+    }
+
+    /**
+     * What was acted on: a path; a socket as KubeArmor's BPF-LSM names it ("protocol=TCP type=SOCK_STREAM", or
+     * "type=SOCK_RAW" without a protocol); a capability ("CAP_NET_RAW").
+     */
+    static String resource(KernelEvent event) {
+        KernelEvent.Subject subject = event.subject();
+        return switch (RuleClass.values()[event.ruleClass()]) {
+            case NETWORK -> (subject.protocol() == 0 ? "" : "protocol=" + KernelNames.protocol(subject.protocol())
+                    + " ") + "type=" + KernelNames.socketType(subject.socketType());
+            case CAPABILITIES -> KernelNames.capabilityName(subject.capability());
+            default -> event.path();
+        };
     }
 
     static Alert threshold(Endpoint endpoint, String cluster, String hostName, Throttle throttle) {

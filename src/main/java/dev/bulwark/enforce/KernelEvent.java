@@ -11,8 +11,14 @@ import java.lang.foreign.ValueLayout;
 /** One `struct event` from the ring buffer, copied out of native memory. */
 public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, int nsTgid, int nsPpid,
         KernelIdentity identity, int rule,
-        int hook, int ruleClass, int decision, boolean pathTruncated, int retval, String comm, String path,
-        String source, String parent) {
+        int hook, int ruleClass, int decision, boolean pathTruncated, int retval, Subject subject, String comm,
+        String path, String source, String parent) {
+
+    /** What a network or capability decision was about (struct subject; zero for programs and files). */
+    public record Subject(int family, int socketType, int protocol, int capability) {
+    }
+
+    private static final long SUBJECT = offset(EVENT, "subject");
 
     private static final long PID_NS = offset(EVENT, "pid_ns");
     private static final long MNT_NS = offset(EVENT, "mnt_ns");
@@ -34,6 +40,10 @@ public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, 
                 Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "decision"))),
                 event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "path_truncated")) != 0,
                 event.get(ValueLayout.JAVA_INT, offset(EVENT, "retval")),
+                new Subject(event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "family")),
+                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "sock_type")),
+                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "protocol")),
+                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "capability"))),
                 KernelLayout.cString(event, offset(EVENT, "comm"), 16),
                 KernelLayout.cString(event, offset(EVENT, "path"), KernelLayout.EVENT_PATH),
                 KernelLayout.cString(event, offset(EVENT, "source"), KernelLayout.EVENT_PATH),

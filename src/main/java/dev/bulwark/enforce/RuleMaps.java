@@ -1,5 +1,6 @@
 package dev.bulwark.enforce;
 
+import dev.bulwark.bpf.KernelNames;
 import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.bpf.Bpf;
 import static dev.bulwark.bpf.KernelLayout.ENDPOINT_MODES;
@@ -65,7 +66,7 @@ final class RuleMaps {
                 }
                 key.fill((byte) 0);
                 value.fill((byte) 0);
-                key.set(ValueLayout.JAVA_LONG, offset(RULE_KEY, "target"), Fnv.hash(entry.key().target()));
+                key.set(ValueLayout.JAVA_LONG, offset(RULE_KEY, "target"), target(entry.key()));
                 key.set(ValueLayout.JAVA_LONG, offset(RULE_KEY, "source"),
                         entry.key().source().isEmpty() ? 0 : Fnv.hash(entry.key().source()));
                 key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "rule_class"), entry.key().ruleClass().ordinal());
@@ -149,8 +150,21 @@ final class RuleMaps {
     }
 
     private static boolean supported(RuleSet.Key key) {
-        return (key.ruleClass() == RuleClass.PROCESS || key.ruleClass() == RuleClass.FILE)
-                && PATH_MATCHES.contains(key.match());
+        return switch (key.ruleClass()) {
+            case PROCESS, FILE -> PATH_MATCHES.contains(key.match());
+            case NETWORK -> key.match() == Match.PROTOCOL;
+            case CAPABILITIES -> key.match() == Match.CAPABILITY && KernelNames.capability(key.target()) >= 0;
+            case DNS -> false;
+        };
+    }
+
+    /** A key's target as the kernel looks it up: a path's hash, or a socket's or capability's number. */
+    static long target(RuleSet.Key key) {
+        return switch (key.match()) {
+            case PROTOCOL -> KernelNames.protocolKey(key.target());
+            case CAPABILITY -> KernelNames.capability(key.target());
+            default -> Fnv.hash(key.target());
+        };
     }
 
     private static String describe(Entry entry) {

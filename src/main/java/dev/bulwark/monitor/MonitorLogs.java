@@ -1,5 +1,6 @@
 package dev.bulwark.monitor;
 
+import dev.bulwark.bpf.KernelNames;
 import dev.bulwark.bpf.Bpf;
 import dev.bulwark.compile.RuleSet.RuleClass;
 import dev.bulwark.monitor.ProcessTree.ProcessInfo;
@@ -54,8 +55,8 @@ public final class MonitorLogs {
                         + Syscalls.ptraceRequest(a[0]) + " pid=" + (int) a[1] + " process=" + binary, result, null);
             }
             case Syscalls.SOCKET -> new Description(RuleClass.NETWORK, "Network", "domain="
-                    + Syscalls.domain((int) a[0]) + " type=" + Syscalls.socketType(a[1]) + " protocol="
-                    + Syscalls.protocol((int) a[2]), syscall, result, null);
+                    + KernelNames.family((int) a[0]) + " type=" + KernelNames.socketType(a[1]) + " protocol="
+                    + KernelNames.protocol((int) a[2]), syscall, result, null);
             case Syscalls.CONNECT, Syscalls.BIND, Syscalls.ACCEPT, Syscalls.ACCEPT4 -> new Description(
                     RuleClass.NETWORK, "Network", Syscalls.sockaddr(event.data()), syscall + " fd=" + Syscalls.fd(a[0]),
                     result, null);

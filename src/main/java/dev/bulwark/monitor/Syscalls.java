@@ -1,5 +1,6 @@
 package dev.bulwark.monitor;
 
+import dev.bulwark.bpf.KernelNames;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -80,45 +81,8 @@ final class Syscalls {
         return Integer.toString((int) fd);
     }
 
-    static String domain(int family) {
-        return switch (family) {
-            case 1 -> "AF_UNIX";
-            case 2 -> "AF_INET";
-            case 10 -> "AF_INET6";
-            case 16 -> "AF_NETLINK";
-            case 17 -> "AF_PACKET";
-            default -> Integer.toString(family);
-        };
-    }
 
-    static String socketType(long type) {
-        String base = switch ((int) (type & 0xf)) {
-            case 1 -> "SOCK_STREAM";
-            case 2 -> "SOCK_DGRAM";
-            case 3 -> "SOCK_RAW";
-            case 4 -> "SOCK_RDM";
-            case 5 -> "SOCK_SEQPACKET";
-            default -> Long.toString(type & 0xf);
-        };
-        if ((type & 04000) != 0) {
-            base += "|SOCK_NONBLOCK";
-        }
-        if ((type & 02000000) != 0) {
-            base += "|SOCK_CLOEXEC";
-        }
-        return base;
-    }
 
-    static String protocol(int protocol) {
-        return switch (protocol) {
-            case 1 -> "ICMP";
-            case 6 -> "TCP";
-            case 17 -> "UDP";
-            case 58 -> "ICMPv6";
-            case 255 -> "RAW";
-            default -> Integer.toString(protocol);
-        };
-    }
 
     /** A socket address as KubeArmor's "sa_family=AF_INET sin_port=80 sin_addr=10.0.0.1"; "" when empty. */
     static String sockaddr(byte[] raw) {
@@ -133,10 +97,10 @@ final class Syscalls {
                         + InetAddress.getByAddress(Arrays.copyOfRange(raw, 4, 8)).getHostAddress();
                 case 10 -> "sa_family=AF_INET6 sin6_port=" + port + " sin6_addr="
                         + InetAddress.getByAddress(Arrays.copyOfRange(raw, 8, 24)).getHostAddress();
-                default -> "sa_family=" + domain(family);
+                default -> "sa_family=" + KernelNames.family(family);
             };
         } catch (UnknownHostException e) {
-            return "sa_family=" + domain(family);
+            return "sa_family=" + KernelNames.family(family);
         }
     }
 

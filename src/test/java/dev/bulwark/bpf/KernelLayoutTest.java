@@ -31,6 +31,7 @@ class KernelLayoutTest {
             Map.entry("rule_value", KernelLayout.RULE_VALUE),
             Map.entry("endpoint_modes", KernelLayout.ENDPOINT_MODES),
             Map.entry("event", KernelLayout.EVENT),
+            Map.entry("subject", KernelLayout.SUBJECT),
             Map.entry("throttle_config", KernelLayout.THROTTLE_CONFIG),
             Map.entry("throttle_state", KernelLayout.THROTTLE_STATE));
 
@@ -75,10 +76,11 @@ class KernelLayoutTest {
                 "MONITOR_EXEC:" + KernelLayout.MONITOR_EXEC, "MONITOR_FORK:" + KernelLayout.MONITOR_FORK,
                 "MONITOR_EXIT:" + KernelLayout.MONITOR_EXIT, "MONITOR_SYSCALL:" + KernelLayout.MONITOR_SYSCALL,
                 "SCOPE_HOST:" + KernelLayout.SCOPE_HOST, "SCOPE_CONTAINER:" + KernelLayout.SCOPE_CONTAINER,
-                "SCOPE_COUNT:" + KernelLayout.SCOPE_COUNT)
+                "SCOPE_COUNT:" + KernelLayout.SCOPE_COUNT, "NET_PROTOCOL:" + KernelLayout.NET_PROTOCOL,
+                "NET_TYPE:" + KernelLayout.NET_TYPE, "NET_ALL:" + KernelLayout.NET_ALL)
                 .forEach(pair -> {
                     String[] parts = pair.split(":");
-                    String symbol = parts[0].matches("(DECISION|HOOK|MONITOR|SCOPE).*")
+                    String symbol = parts[0].matches("(DECISION|HOOK|MONITOR|SCOPE|NET).*")
                             ? "BW_" + parts[0] : "BW_FLAG_" + parts[0];
                     line(c, expected, symbol, symbol, Long.parseLong(parts[1]));
                 });

@@ -37,40 +37,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Real denials from a real kernel: policies compiled as the agent compiles them, written into the maps of the
- * loaded BPF-LSM programs, then exercised with files and programs. Runs only in the VM guest (`mvn verify
- * -Pvm`, or by hand: src/test/vm/vmrun -- java ... dev.bulwark.GuestSuite); on the host it is excluded by tag.
+ * Real denials from a real kernel for programs and files: policies written into the loaded BPF-LSM programs'
+ * maps, then exercised with files and programs.
  */
-@Tag("bpf-lsm")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BpfLsmEnforcementTest {
+class BpfLsmEnforcementTest extends KernelScenarios {
     static final Path DIR = Path.of("/tmp/bulwark-lsm");
-    static final Endpoint HOST = Endpoint.host("vmrun", Map.of());
-    /** Above what any single test raises, except the throttling test. */
-    static final int THROTTLE_PER_SEC = 8;
-
-    BpfEnforcer enforcer;
-    final BlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
-    final List<String> notes = new ArrayList<>();
-
-    @BeforeAll
-    void load() throws IOException {
-        String lsm = Files.readString(Path.of("/sys/kernel/security/lsm"));
-        assertTrue(lsm.contains("bpf"), "this suite needs a kernel booted with lsm=...,bpf (run it through "
-                + "src/test/vm/vmrun); active LSMs: " + lsm);
-        enforcer = new BpfEnforcer(null, new BpfEnforcer.Limits(64, 4096), new Throttle(THROTTLE_PER_SEC, 2), "default", "vmrun", alerts::add, (set, found) -> notes.addAll(found));
-    }
-
-    @AfterAll
-    void unload() {
-        if (enforcer != null) {
-            enforcer.close();
-        }
-    }
 
     @BeforeEach
     void clean() throws IOException, InterruptedException {
-        enforcer.apply(RuleCompiler.compile(HOST, List.of(), options(Posture.audit)));
+        reset();
         // rm copes with the paths longer than PATH_MAX that one test builds; Files.walk does not.
         assertEquals(0, run("/usr/bin/rm", "-rf", DIR.toString()));
         Files.createDirectories(DIR.resolve("bin"));
@@ -78,7 +53,6 @@ class BpfLsmEnforcementTest {
         Files.setPosixFilePermissions(DIR.resolve("secret"), PosixFilePermissions.fromString("rw-r--r--"));
         Files.copy(Path.of("/usr/bin/true"), DIR.resolve("bin/tool"));
         alerts.clear();
-        notes.clear();
     }
 
     static RuleCompiler.Options options(Posture filePosture) {
@@ -87,42 +61,11 @@ class BpfLsmEnforcementTest {
 
     /** Applies one host policy with this spec (YAML flow style) and the given file posture. */
     RuleSet host(String spec, Posture filePosture) {
-        return apply(HOST, "KubeArmorHostPolicy", "{nodeSelector: {matchLabels: {kubearmor.io/hostname: '*'}}, "
-                + spec.substring(1), filePosture);
+        return host(spec, options(filePosture).postures());
     }
 
     RuleSet apply(Endpoint endpoint, String kind, String spec, Posture filePosture) {
-        List<Policy> policies = PolicySelection.applicable(
-                List.of(TestPolicies.read(kind, "lsm-test", "test", spec)), endpoint);
-        assertEquals(1, policies.size(), "the policy must select the endpoint");
-        RuleSet ruleSet = RuleCompiler.compile(endpoint, policies, options(filePosture));
-        enforcer.apply(ruleSet);
-        return ruleSet;
-    }
-
-    Alert alert(Predicate<Alert> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        List<Alert> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            Alert alert = alerts.poll(100, TimeUnit.MILLISECONDS);
-            if (alert != null) {
-                if (wanted.test(alert)) {
-                    return alert;
-                }
-                seen.add(alert);
-            }
-        }
-        throw new AssertionError("no such alert; saw " + seen);
-    }
-
-    static Predicate<Alert> on(String resource) {
-        return alert -> alert.resource().equals(resource);
-    }
-
-    static int run(String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getInputStream().readAllBytes();
-        return process.waitFor();
+        return apply(endpoint, kind, spec, options(filePosture).postures());
     }
 
     @Test

@@ -1,0 +1,108 @@
+package dev.bulwark.enforce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.compile.PolicySelection;
+import dev.bulwark.compile.RuleCompiler;
+import dev.bulwark.compile.RuleSet;
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.policy.Policy;
+import dev.bulwark.policy.Posture;
+import dev.bulwark.policy.TestPolicies;
+import dev.bulwark.telemetry.Alert;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What every real-kernel scenario class shares: the enforcer's programs loaded into the guest's BPF-LSM, policies
+ * compiled as the agent compiles them and written into its maps, and the alerts that come back. Runs only in the
+ * VM guest (`mvn verify -Pvm`, or src/test/vm/vmrun -- java ... dev.bulwark.GuestSuite); excluded by tag on the host.
+ */
+@Tag("bpf-lsm")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class KernelScenarios {
+    static final Endpoint HOST = Endpoint.host("vmrun", Map.of());
+    /** Above what any single test raises, except the throttling test. */
+    static final int THROTTLE_PER_SEC = 8;
+    static final RuleCompiler.Postures AUDIT = new RuleCompiler.Postures(Posture.audit, Posture.audit, Posture.audit);
+
+    BpfEnforcer enforcer;
+    final BlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
+    final List<String> notes = new ArrayList<>();
+
+    @BeforeAll
+    void load() throws IOException {
+        String lsm = Files.readString(Path.of("/sys/kernel/security/lsm"));
+        assertTrue(lsm.contains("bpf"), "this suite needs a kernel booted with lsm=...,bpf (run it through "
+                + "src/test/vm/vmrun); active LSMs: " + lsm);
+        enforcer = new BpfEnforcer(null, new BpfEnforcer.Limits(64, 4096), new Throttle(THROTTLE_PER_SEC, 2),
+                "default", "vmrun", alerts::add, (set, found) -> notes.addAll(found));
+    }
+
+    @AfterAll
+    void unload() {
+        if (enforcer != null) {
+            enforcer.close();
+        }
+    }
+
+    /** Clears every rule of the host and what earlier operations reported. */
+    void reset() {
+        enforcer.apply(RuleCompiler.compile(HOST, List.of(), new RuleCompiler.Options(AUDIT, true)));
+        alerts.clear();
+        notes.clear();
+    }
+
+    /** Applies one host policy with this spec (YAML flow style, starting with "{") under these postures. */
+    RuleSet host(String spec, RuleCompiler.Postures postures) {
+        return apply(HOST, "KubeArmorHostPolicy", "{nodeSelector: {matchLabels: {kubearmor.io/hostname: '*'}}, "
+                + spec.substring(1), postures);
+    }
+
+    RuleSet apply(Endpoint endpoint, String kind, String spec, RuleCompiler.Postures postures) {
+        List<Policy> policies = PolicySelection.applicable(
+                List.of(TestPolicies.read(kind, "lsm-test", "test", spec)), endpoint);
+        assertEquals(1, policies.size(), "the policy must select the endpoint");
+        RuleSet ruleSet = RuleCompiler.compile(endpoint, policies, new RuleCompiler.Options(postures, true));
+        enforcer.apply(ruleSet);
+        return ruleSet;
+    }
+
+    Alert alert(Predicate<Alert> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<Alert> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            Alert alert = alerts.poll(100, TimeUnit.MILLISECONDS);
+            if (alert != null) {
+                if (wanted.test(alert)) {
+                    return alert;
+                }
+                seen.add(alert);
+            }
+        }
+        throw new AssertionError("no such alert; saw " + seen);
+    }
+
+    static Predicate<Alert> on(String resource) {
+        return alert -> alert.resource().equals(resource);
+    }
+
+    static int run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        process.getInputStream().readAllBytes();
+        return process.waitFor();
+    }
+}
