@@ -72,15 +72,27 @@ struct rule_value {
 	struct rule_slot block;
 };
 
+/* KubeArmor's presets, as the slots of endpoint_modes. */
+enum bulwark_preset {
+	BW_PRESET_FILELESS_EXEC = 0,   /* exec of a memfd or of a file in /dev/shm, /run/shm */
+	BW_PRESET_ANON_MAP_EXEC = 1,   /* executable anonymous memory from mmap */
+	BW_PRESET_PROTECT_ENV = 2,     /* another process's /proc/<pid>/environ */
+	BW_PRESET_PROTECT_PROC = 3,    /* any file of another process's /proc/<pid>/ */
+	BW_PRESET_COUNT = 4,
+};
+
 /*
  * Per endpoint and class: whitelist mode (1), the posture for what no Allow covers (1 = block), and whether
- * any Block rule exists (1): a path the enforcer cannot assemble is then denied (fail closed).
+ * any Block rule exists (1): a path the enforcer cannot assemble is then denied (fail closed). Per preset: the
+ * rule id of its Block and of its Audit (0 = none).
  */
 struct endpoint_modes {
 	__u8 whitelist[BW_CLASS_COUNT];
 	__u8 posture_block[BW_CLASS_COUNT];
 	__u8 has_block[BW_CLASS_COUNT];
 	__u8 pad;
+	__u32 preset_block[BW_PRESET_COUNT];
+	__u32 preset_audit[BW_PRESET_COUNT];
 };
 
 enum bulwark_decision {
@@ -124,14 +136,17 @@ enum bulwark_hook {
 	BW_HOOK_SOCKET_CONNECT = 14,
 	BW_HOOK_SOCKET_ACCEPT = 15,
 	BW_HOOK_CAPABLE = 16,
+	BW_HOOK_MMAP_FILE = 17,
 };
 
-/* What a network or capability decision was about (zero for programs and files). */
+/* What a network, capability or memory decision was about (zero where it does not apply). */
 struct subject {
 	__u32 family;     /* the socket's address family (AF_INET...) */
 	__u32 sock_type;  /* its type (SOCK_STREAM...) */
 	__u32 protocol;   /* its protocol (IPPROTO_TCP...) */
 	__u32 capability; /* the capability asked for (CAP_NET_RAW = 13) */
+	__u32 prot;       /* mmap: the protection asked for (PROT_EXEC...) */
+	__u32 map_flags;  /* mmap: its flags (MAP_ANONYMOUS...) */
 };
 
 /* What the ring buffer carries for every decision worth reporting. */

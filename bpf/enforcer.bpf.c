@@ -357,20 +357,18 @@ static __always_inline int verdict(struct decision *d, __u8 hook, __u32 rule_cla
  * whole matches no Allow and every Block of its class: denied when the class has Block rules or is in
  * whitelist mode with posture block.
  */
-static __always_inline int decide(__u8 hook, __u32 rule_class, struct dentry *dentry, struct vfsmount *vfsmnt,
-				  int write)
+static __always_inline int judge_path(struct decision *d, __u8 hook, __u32 rule_class, struct dentry *dentry,
+				      struct vfsmount *vfsmnt, int write)
 {
-	struct decision d = {};
-	struct task_struct *task;
+	struct task_struct *task = d->task;
 	struct inode *inode;
 	long len;
 	int owner;
 	int tty;
 
-	if (!begin(&d, rule_class) || rule_class >= BW_CLASS_COUNT)
+	if (rule_class >= BW_CLASS_COUNT)
 		return 0;
-	task = d.task;
-	len = path_of(dentry, vfsmnt, d.s->path, d.s->assemble);
+	len = path_of(dentry, vfsmnt, d->s->path, d->s->assemble);
 	inode = BPF_CORE_READ(dentry, d_inode);
 	/* A file about to be created has no inode yet: its creator will own it. */
 	owner = !inode || BPF_CORE_READ(inode, i_uid.val) == (bpf_get_current_uid_gid() & 0xffffffff);
@@ -378,23 +376,125 @@ static __always_inline int decide(__u8 hook, __u32 rule_class, struct dentry *de
 	tty = BPF_CORE_READ(task, signal, tty) != 0;
 
 	if (len < 0) {
-		d.s->path[0] = 0;
-		if (d.modes->has_block[rule_class] ||
-		    (d.modes->whitelist[rule_class] && d.modes->posture_block[rule_class])) {
-			report(d.task, &d.ep, hook, rule_class, BW_DECISION_BLOCKED, 0, -EACCES, d.s->path, d.s->source, 1,
-			       d.s, &d.subject);
+		d->s->path[0] = 0;
+		if (d->modes->has_block[rule_class] ||
+		    (d->modes->whitelist[rule_class] && d->modes->posture_block[rule_class])) {
+			report(task, &d->ep, hook, rule_class, BW_DECISION_BLOCKED, 0, -EACCES, d->s->path, d->s->source,
+			       1, d->s, &d->subject);
 			return -EACCES;
 		}
 		return 0;
 	}
-	if (d.w.rules) {
-		bpf_loop(BULWARK_PATH_MAX, walk_byte, &d.w, 0);
-		lookup(&d.w, d.w.hash, BW_MATCH_PATH);
-		lookup(&d.w, d.w.dir_hash, BW_MATCH_DIRECTORY);
+	if (d->w.rules) {
+		bpf_loop(BULWARK_PATH_MAX, walk_byte, &d->w, 0);
+		lookup(&d->w, d->w.hash, BW_MATCH_PATH);
+		lookup(&d->w, d->w.dir_hash, BW_MATCH_DIRECTORY);
 		if (rule_class == BW_CLASS_PROCESS)
-			lookup(&d.w, d.w.name_hash, BW_MATCH_EXEC_NAME);
+			lookup(&d->w, d->w.name_hash, BW_MATCH_EXEC_NAME);
 	}
-	return verdict(&d, hook, rule_class, write, owner, tty);
+	return verdict(d, hook, rule_class, write, owner, tty);
+}
+
+static __always_inline int decide(__u8 hook, __u32 rule_class, struct dentry *dentry, struct vfsmount *vfsmnt,
+				  int write)
+{
+	struct decision d = {};
+
+	if (!begin(&d, rule_class))
+		return 0;
+	return judge_path(&d, hook, rule_class, dentry, vfsmnt, write);
+}
+
+/* Whether this endpoint has the preset, as Block or as Audit. */
+static __always_inline int has_preset(struct decision *d, __u32 which)
+{
+	return which < BW_PRESET_COUNT && (d->modes->preset_block[which] || d->modes->preset_audit[which]);
+}
+
+/* What a preset that caught an operation does: a Block denies, an Audit reports; both name the preset's rule. */
+static __always_inline int preset_verdict(struct decision *d, __u32 which, __u8 hook, __u32 rule_class)
+{
+	__u32 rule;
+
+	if (which >= BW_PRESET_COUNT || rule_class >= BW_CLASS_COUNT)
+		return 0;
+	rule = d->modes->preset_block[which];
+	if (rule) {
+		report(d->task, &d->ep, hook, rule_class, BW_DECISION_BLOCKED, rule, -EACCES, d->s->path, d->s->source,
+		       0, d->s, &d->subject);
+		return -EACCES;
+	}
+	rule = d->modes->preset_audit[which];
+	if (rule)
+		report(d->task, &d->ep, hook, rule_class, BW_DECISION_AUDITED, rule, 0, d->s->path, d->s->source, 0,
+		       d->s, &d->subject);
+	return 0;
+}
+
+/* Whether a string in the scratch space starts with a (short, constant) prefix. */
+static __always_inline int starts_with(const char *s, const char *prefix, int length)
+{
+	for (int i = 0; i < length && i < 16; i++)
+		if (s[i] != prefix[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * filelessExec: the program is a memfd (an unlinked shmem file whose dentry is its own parent, named
+ * "memfd:...") or lies in /dev/shm or /run/shm.
+ */
+static __always_inline int fileless_exec(struct decision *d, struct file *file)
+{
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	char name[6] = {};
+	int memfd;
+
+	if (!has_preset(d, BW_PRESET_FILELESS_EXEC))
+		return 0;
+	bpf_probe_read_kernel(name, sizeof(name), BPF_CORE_READ(dentry, d_name.name));
+	memfd = BPF_CORE_READ(dentry, d_parent) == dentry && starts_with(name, "memfd:", 6);
+	if (memfd) /* no path to speak of: its name, "memfd:<name given to memfd_create>" */
+		bpf_probe_read_kernel_str(d->s->path, BULWARK_EVENT_PATH, BPF_CORE_READ(dentry, d_name.name));
+	else if (path_of(dentry, BPF_CORE_READ(file, f_path.mnt), d->s->path, d->s->assemble) < 0)
+		d->s->path[0] = 0;
+	if (!memfd && !starts_with(d->s->path, "/dev/shm/", 9) && !starts_with(d->s->path, "/run/shm/", 9))
+		return 0;
+	return preset_verdict(d, BW_PRESET_FILELESS_EXEC, BW_HOOK_BPRM_CHECK, BW_CLASS_PROCESS);
+}
+
+#define PROC_SUPER_MAGIC 0x9fa0
+
+/*
+ * protectProc and protectEnv: a file of /proc/<pid>/ (environ for protectEnv) where <pid> is another process.
+ * The process a proc inode belongs to is its struct pid; this task's is its thread group leader's (its own
+ * thread's for /proc/<pid>/task/<tid>/).
+ */
+static __always_inline int proc_presets(struct decision *d, struct file *file)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	struct task_struct *task = d->task;
+	struct proc_inode *proc;
+	struct pid *owner;
+	char name[8] = {};
+	int environ;
+
+	if (!has_preset(d, BW_PRESET_PROTECT_PROC) && !has_preset(d, BW_PRESET_PROTECT_ENV))
+		return 0;
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != PROC_SUPER_MAGIC)
+		return 0;
+	proc = (struct proc_inode *)((void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode));
+	owner = BPF_CORE_READ(proc, pid);
+	if (!owner || owner == BPF_CORE_READ(task, group_leader, thread_pid) || owner == BPF_CORE_READ(task, thread_pid))
+		return 0;
+	if (path_of(dentry, BPF_CORE_READ(file, f_path.mnt), d->s->path, d->s->assemble) < 0)
+		d->s->path[0] = 0;
+	bpf_probe_read_kernel(name, sizeof(name), BPF_CORE_READ(dentry, d_name.name));
+	environ = starts_with(name, "environ", 8);
+	if (environ && has_preset(d, BW_PRESET_PROTECT_ENV))
+		return preset_verdict(d, BW_PRESET_PROTECT_ENV, BW_HOOK_FILE_OPEN, BW_CLASS_FILE);
+	return preset_verdict(d, BW_PRESET_PROTECT_PROC, BW_HOOK_FILE_OPEN, BW_CLASS_FILE);
 }
 
 /* Operations on a name in a directory: the name's path, in the directory's mount. */
@@ -414,7 +514,17 @@ static __always_inline int decide_path(__u8 hook, const struct path *path, int w
 SEC("lsm/file_open")
 int BPF_PROG(bulwark_file_open, struct file *file)
 {
-	return decide_path(BW_HOOK_FILE_OPEN, &file->f_path, file->f_mode & FMODE_WRITE);
+	struct decision d = {};
+	int ret;
+
+	if (!begin(&d, BW_CLASS_FILE))
+		return 0;
+	ret = proc_presets(&d, file);
+	if (ret)
+		return ret;
+	d.s->path[0] = 0;
+	return judge_path(&d, BW_HOOK_FILE_OPEN, BW_CLASS_FILE, BPF_CORE_READ(file, f_path.dentry),
+			  BPF_CORE_READ(file, f_path.mnt), file->f_mode & FMODE_WRITE);
 }
 
 /* Writes through descriptors opened before the rules came. */
@@ -430,9 +540,16 @@ SEC("lsm/bprm_check_security")
 int BPF_PROG(bulwark_bprm_check, struct linux_binprm *bprm)
 {
 	struct file *file = bprm->file;
+	struct decision d = {};
+	int ret;
 
-	return decide(BW_HOOK_BPRM_CHECK, BW_CLASS_PROCESS, BPF_CORE_READ(file, f_path.dentry),
-		      BPF_CORE_READ(file, f_path.mnt), 0);
+	if (!begin(&d, BW_CLASS_PROCESS))
+		return 0;
+	ret = fileless_exec(&d, file);
+	if (ret)
+		return ret;
+	return judge_path(&d, BW_HOOK_BPRM_CHECK, BW_CLASS_PROCESS, BPF_CORE_READ(file, f_path.dentry),
+			  BPF_CORE_READ(file, f_path.mnt), 0);
 }
 
 SEC("lsm/path_unlink")
@@ -591,4 +708,19 @@ int BPF_PROG(bulwark_capable, const struct cred *cred, struct user_namespace *ns
 		return 0;
 	}
 	return verdict(&d, BW_HOOK_CAPABLE, BW_CLASS_CAPABILITIES, 0, 1, 0);
+}
+
+#define PROT_EXEC 0x4
+
+/* anonymousMapExec: executable memory that no file backs. */
+SEC("lsm/mmap_file")
+int BPF_PROG(bulwark_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags)
+{
+	struct decision d = {};
+
+	if (file || !(prot & PROT_EXEC) || !begin(&d, BW_CLASS_FILE) || !has_preset(&d, BW_PRESET_ANON_MAP_EXEC))
+		return 0;
+	d.subject.prot = prot;
+	d.subject.map_flags = flags;
+	return preset_verdict(&d, BW_PRESET_ANON_MAP_EXEC, BW_HOOK_MMAP_FILE, BW_CLASS_FILE);
 }

@@ -24,6 +24,8 @@ public final class KernelLayout {
     public static final int PATH_MAX = 4096;
     public static final int EVENT_PATH = 256;
     public static final int CLASS_COUNT = 5;
+    /** enum bulwark_preset, in order: the presets the kernel enforces, by their policy names. */
+    public static final List<String> PRESETS = List.of("filelessExec", "anonymousMapExec", "protectEnv", "protectProc");
 
     public static final StructLayout ENDPOINT_KEY = MemoryLayout.structLayout(
             JAVA_INT.withName("pid_ns"),
@@ -48,13 +50,17 @@ public final class KernelLayout {
             MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("whitelist"),
             MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("posture_block"),
             MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("has_block"),
-            JAVA_BYTE.withName("pad")).withName("endpoint_modes");
+            JAVA_BYTE.withName("pad"),
+            MemoryLayout.sequenceLayout(PRESETS.size(), JAVA_INT).withName("preset_block"),
+            MemoryLayout.sequenceLayout(PRESETS.size(), JAVA_INT).withName("preset_audit")).withName("endpoint_modes");
 
     public static final StructLayout SUBJECT = MemoryLayout.structLayout(
             JAVA_INT.withName("family"),
             JAVA_INT.withName("sock_type"),
             JAVA_INT.withName("protocol"),
-            JAVA_INT.withName("capability")).withName("subject");
+            JAVA_INT.withName("capability"),
+            JAVA_INT.withName("prot"),
+            JAVA_INT.withName("map_flags")).withName("subject");
 
     public static final StructLayout EVENT = MemoryLayout.structLayout(
             JAVA_LONG.withName("timestamp"),
@@ -189,7 +195,8 @@ public final class KernelLayout {
     public static final List<String> HOOKS = List.of("SECURITY_BPRM_CHECK", "SECURITY_FILE_OPEN",
             "SECURITY_FILE_PERMISSION", "SECURITY_PATH_UNLINK", "SECURITY_PATH_MKDIR", "SECURITY_PATH_RMDIR",
             "SECURITY_PATH_RENAME", "SECURITY_PATH_CHMOD", "SECURITY_PATH_TRUNCATE", "SECURITY_PATH_SYMLINK",
-            "SECURITY_PATH_LINK", "SECURITY_PATH_MKNOD", "SOCKET_CREATE", "SOCKET_CONNECT", "SOCKET_ACCEPT", "CAPABLE");
+            "SECURITY_PATH_LINK", "SECURITY_PATH_MKNOD", "SOCKET_CREATE", "SOCKET_CONNECT", "SOCKET_ACCEPT", "CAPABLE",
+            "MMAP_FILE");
     public static final int HOOK_BPRM_CHECK = 1;
 
     /** Network and capability key targets: BW_NET_PROTOCOL + IPPROTO_*, BW_NET_TYPE + SOCK_*, BW_NET_ALL. */

@@ -2,6 +2,7 @@ package dev.bulwark.bpf;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The kernel's numbers by their names, as alerts and logs spell them and policies name them: socket address
@@ -97,5 +98,20 @@ public final class KernelNames {
             case "all" -> KernelLayout.NET_ALL;
             default -> throw new IllegalArgumentException("not a matchProtocols name: " + name);
         };
+    }
+
+    /** mmap protection bits (linux/mman.h), in order. */
+    public static final List<Map.Entry<Integer, String>> PROT_FLAGS = List.of(Map.entry(0x1, "PROT_READ"),
+            Map.entry(0x2, "PROT_WRITE"), Map.entry(0x4, "PROT_EXEC"));
+    /** mmap flags that say what a mapping is. */
+    public static final List<Map.Entry<Integer, String>> MAP_FLAGS = List.of(Map.entry(0x1, "MAP_SHARED"),
+            Map.entry(0x2, "MAP_PRIVATE"), Map.entry(0x10, "MAP_FIXED"), Map.entry(0x20, "MAP_ANONYMOUS"),
+            Map.entry(0x100, "MAP_GROWSDOWN"), Map.entry(0x2000, "MAP_LOCKED"), Map.entry(0x4000, "MAP_NORESERVE"),
+            Map.entry(0x8000, "MAP_POPULATE"), Map.entry(0x40000, "MAP_HUGETLB"));
+
+    /** The names of the bits set, "|"-joined ("PROT_NONE"-like "0" when none is). */
+    public static String flags(int value, List<Map.Entry<Integer, String>> names) {
+        List<String> set = names.stream().filter(e -> (value & e.getKey()) != 0).map(Map.Entry::getValue).toList();
+        return set.isEmpty() ? "0" : String.join("|", set);
     }
 }

@@ -49,12 +49,32 @@ final class KernelAlerts {
         }
         ProcessContext context = ProcessContext.of(cluster, hostName, endpoint, event.ppid(), event.tgid(),
                 event.nsPpid(), event.nsTgid(), event.uid(), event.parent(), source, "", "", null);
+        String preset = event.byPosture() ? null : presetOf(ruleSet, event.rule());
         String resource = resource(event);
         String lsm = "lsm=" + KernelLayout.hookName(event.hook());
+        String data = event.hook() == KernelLayout.HOOKS.indexOf("MMAP_FILE") + 1 ? memory(event.subject())
+                : event.ruleClass() == RuleClass.NETWORK.ordinal() ? lsm + " " + resource : lsm;
         return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), context, policyName, severity, tags, atags,
-                message, type, source, operation(event.ruleClass()), resource,
-                event.ruleClass() == RuleClass.NETWORK.ordinal() ? lsm + " " + resource : lsm, ENFORCER, action,
+                message, type, source, operation(event.ruleClass()), resource, data,
+                preset == null ? ENFORCER : "PRESET-" + preset, action,
                 event.denied() ? "Permission denied" : "Passed", null, null);
+    }
+
+    /** Upstream's name of the preset a rule id stands for (its alerts' Enforcer is "PRESET-" + it), or null. */
+    static String presetOf(RuleSet ruleSet, int rule) {
+        return ruleSet.presets().stream().filter(p -> p.rule() == rule).findFirst().map(p -> switch (p.preset()) {
+            case "filelessExec" -> "FilelessExecutionPreset";
+            case "anonymousMapExec" -> "AnonMapExecutionPreset";
+            case "protectEnv" -> "ProtectEnvPreset";
+            case "protectProc" -> "ProtectProcPreset";
+            default -> p.preset();
+        }).orElse(null);
+    }
+
+    /** An executable mapping as upstream's anonymousMapExec reports it: "PROT_READ|PROT_EXEC,MAP_PRIVATE|...". */
+    static String memory(KernelEvent.Subject subject) {
+        return KernelNames.flags(subject.prot(), KernelNames.PROT_FLAGS) + ","
+                + KernelNames.flags(subject.mapFlags(), KernelNames.MAP_FLAGS);
     }
 
     /** KubeArmor's Operation for a rule class. */

@@ -14,8 +14,8 @@ public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, 
         int hook, int ruleClass, int decision, boolean pathTruncated, int retval, Subject subject, String comm,
         String path, String source, String parent) {
 
-    /** What a network or capability decision was about (struct subject; zero for programs and files). */
-    public record Subject(int family, int socketType, int protocol, int capability) {
+    /** What a network, capability or memory decision was about (struct subject; zero where it does not apply). */
+    public record Subject(int family, int socketType, int protocol, int capability, int prot, int mapFlags) {
     }
 
     private static final long SUBJECT = offset(EVENT, "subject");
@@ -43,7 +43,9 @@ public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, 
                 new Subject(event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "family")),
                         event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "sock_type")),
                         event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "protocol")),
-                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "capability"))),
+                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "capability")),
+                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "prot")),
+                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "map_flags"))),
                 KernelLayout.cString(event, offset(EVENT, "comm"), 16),
                 KernelLayout.cString(event, offset(EVENT, "path"), KernelLayout.EVENT_PATH),
                 KernelLayout.cString(event, offset(EVENT, "source"), KernelLayout.EVENT_PATH),

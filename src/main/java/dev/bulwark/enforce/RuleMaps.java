@@ -1,6 +1,7 @@
 package dev.bulwark.enforce;
 
 import dev.bulwark.bpf.KernelNames;
+import dev.bulwark.policy.Action;
 import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.bpf.Bpf;
 import static dev.bulwark.bpf.KernelLayout.ENDPOINT_MODES;
@@ -86,7 +87,7 @@ final class RuleMaps {
             MemorySegment innerFd = arena.allocate(ValueLayout.JAVA_INT);
             innerFd.set(ValueLayout.JAVA_INT, 0, inner);
             Bpf.update(endpointRulesFd, endpoint, innerFd, "the endpoint's rule map");
-            Bpf.update(endpointModesFd, endpoint, modes(arena, ruleSet), "the endpoint's modes");
+            Bpf.update(endpointModesFd, endpoint, modes(arena, ruleSet, notes), "the endpoint's modes");
         } finally {
             Bpf.closeFd(inner); // the outer map holds its own reference
         }
@@ -133,8 +134,18 @@ final class RuleMaps {
         value.set(ValueLayout.JAVA_INT, offset(RULE_VALUE, action, "flags"), flags);
     }
 
-    private static MemorySegment modes(Arena arena, RuleSet ruleSet) {
+    private static MemorySegment modes(Arena arena, RuleSet ruleSet, List<String> notes) {
         MemorySegment modes = arena.allocate(ENDPOINT_MODES);
+        for (RuleSet.PresetEntry preset : ruleSet.presets()) {
+            int slot = KernelLayout.PRESETS.indexOf(preset.preset());
+            if (slot < 0 || preset.action() == Action.Allow) {
+                notes.add("preset " + preset.preset() + " (" + preset.action() + "): not enforced in the kernel yet");
+                continue;
+            }
+            String field = preset.action() == Action.Block ? "preset_block" : "preset_audit";
+            // A Block and an Audit of the same preset: the Block decides, the Audit's id is kept for its reports.
+            modes.set(ValueLayout.JAVA_INT, offset(ENDPOINT_MODES, field) + 4L * slot, preset.rule());
+        }
         for (RuleClass ruleClass : RuleClass.values()) {
             RuleSet.Mode mode = ruleSet.modes().get(ruleClass);
             modes.set(ValueLayout.JAVA_BYTE, offset(ENDPOINT_MODES, "whitelist") + ruleClass.ordinal(),

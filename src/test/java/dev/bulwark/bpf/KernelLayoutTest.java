@@ -84,6 +84,12 @@ class KernelLayoutTest {
                             ? "BW_" + parts[0] : "BW_FLAG_" + parts[0];
                     line(c, expected, symbol, symbol, Long.parseLong(parts[1]));
                 });
+        List<String> presetSymbols = List.of("FILELESS_EXEC", "ANON_MAP_EXEC", "PROTECT_ENV", "PROTECT_PROC");
+        for (int preset = 0; preset < KernelLayout.PRESETS.size(); preset++) {
+            line(c, expected, "preset " + KernelLayout.PRESETS.get(preset), "BW_PRESET_" + presetSymbols.get(preset),
+                    preset);
+        }
+        line(c, expected, "BW_PRESET_COUNT", "BW_PRESET_COUNT", KernelLayout.PRESETS.size());
         for (int hook = 1; hook <= KernelLayout.HOOKS.size(); hook++) {
             String name = "BW_HOOK_" + KernelLayout.HOOKS.get(hook - 1).replace("SECURITY_", "")
                     .replace("BPRM_CHECK", "BPRM_CHECK");

@@ -246,19 +246,11 @@ class BpfLsmEnforcementTest extends KernelScenarios {
 
     @Test
     void aContainerIsGovernedByItsPolicyFromItsFirstExecAndTheHostIsNot() throws Exception {
-        // A "container": a shell in new pid and mount namespaces that waits for a line before it runs cat.
-        Process unshare = new ProcessBuilder("/usr/bin/unshare", "--pid", "--mount", "--fork", "/usr/bin/bash", "-c",
-                "read go; /usr/bin/cat /tmp/bulwark-lsm/secret; echo status=$?").redirectErrorStream(true).start();
-        try {
-            long shell = awaitChild(unshare.pid());
-            KernelIdentity identity = KernelIdentity.ofProcess(shell);
-            Endpoint container = Endpoint.container("test", "pod-1", "main", Map.of("app", "web"), identity);
+        try (Sandbox sandbox = new Sandbox()) {
+            Endpoint container = sandbox.endpoint(Map.of("app", "web"));
             apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: web}},"
                     + " file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
-            try (OutputStream stdin = unshare.getOutputStream()) {
-                stdin.write("go\n".getBytes());
-            }
-            String output = new String(unshare.getInputStream().readAllBytes());
+            String output = sandbox.run("/usr/bin/cat /tmp/bulwark-lsm/secret");
             assertTrue(output.contains("Permission denied") && output.contains("status=1"), output);
             Alert alert = alert(on("/tmp/bulwark-lsm/secret"));
             assertEquals("MatchedPolicy", alert.type());
@@ -268,8 +260,6 @@ class BpfLsmEnforcementTest extends KernelScenarios {
                     "PID as the container sees it (its shell is 1), HostPID as the host does: " + alert);
             assertEquals(0, run("/usr/bin/cat", "/tmp/bulwark-lsm/secret"), "the host is not governed by the KSP");
             enforcer.remove(container);
-        } finally {
-            unshare.destroyForcibly();
         }
     }
 
@@ -385,17 +375,5 @@ class BpfLsmEnforcementTest extends KernelScenarios {
         } finally {
             containers.forEach(enforcer::remove);
         }
-    }
-
-    static long awaitChild(long pid) throws Exception {
-        for (int i = 0; i < 1500; i++) { // up to 30 s: forks are slow under emulation on a busy machine
-            Path children = Path.of("/proc/" + pid + "/task/" + pid + "/children");
-            String list = Files.exists(children) ? Files.readString(children).strip() : "";
-            if (!list.isEmpty()) {
-                return Long.parseLong(list.split(" ")[0]);
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("unshare started no child");
     }
 }

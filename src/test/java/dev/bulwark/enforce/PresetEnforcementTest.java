@@ -1,0 +1,165 @@
+package dev.bulwark.enforce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.telemetry.Alert;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * KubeArmor's presets in a real kernel, each as Block and as Audit, for a sandboxed "container" (presets have
+ * no fromSource, and this JVM, on the host, needs executable anonymous memory for its JIT).
+ */
+class PresetEnforcementTest extends KernelScenarios {
+    /** Runs /usr/bin/true from a memfd: fileless execution. */
+    static final String MEMFD_EXEC = "/usr/bin/python3 -c 'import os; fd = os.memfd_create(\"payload\");"
+            + " os.write(fd, open(\"/usr/bin/true\", \"rb\").read()); os.execv(\"/proc/self/fd/%d\" % fd, [\"payload\"])'";
+    static final Path DIR = Path.of("/tmp/bulwark-presets");
+    /** Maps anonymous memory for execution, and then some that is not executable. */
+    static final String ANON_EXEC_MAP = "/usr/bin/python3 " + DIR.resolve("anon-map.py");
+    static final long HOST_PID = ProcessHandle.current().pid();
+
+    @BeforeAll
+    void scripts() throws IOException {
+        Files.createDirectories(DIR);
+        Files.writeString(DIR.resolve("anon-map.py"), """
+                import mmap
+                try:
+                    mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+                    print("exec=ok")
+                except OSError:
+                    print("exec=denied")
+                mmap.mmap(-1, 4096)
+                print("plain=ok")
+                """);
+    }
+
+    @BeforeEach
+    void clean() {
+        reset();
+    }
+
+    /** Runs the command line in a sandbox that has this one preset. */
+    String withPreset(String preset, String action, String commandLine) throws Exception {
+        try (Sandbox sandbox = new Sandbox()) {
+            Endpoint container = sandbox.endpoint(Map.of("app", "sandbox"));
+            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: sandbox}}, presets: [{name: " + preset
+                    + "}], action: " + action + "}", AUDIT);
+            try {
+                assertTrue(notes.isEmpty(), "the preset reaches the kernel: " + notes);
+                return sandbox.run(commandLine);
+            } finally {
+                enforcer.remove(container);
+            }
+        }
+    }
+
+    static void assertPreset(Alert alert, String enforcer, String operation, String action) {
+        assertEquals(enforcer, alert.enforcer());
+        assertEquals(operation, alert.operation());
+        assertEquals(action, alert.action());
+        assertEquals(action.equals("Block") ? "Permission denied" : "Passed", alert.result());
+        assertEquals("lsm-test", alert.policyName());
+        assertEquals("MatchedPolicy", alert.type());
+        assertEquals("main", alert.context().containerName());
+    }
+
+    @Test
+    void filelessExecBlocksProgramsRunFromMemory() throws Exception {
+        String output = withPreset("filelessExec", "Block", MEMFD_EXEC);
+        assertTrue(output.contains("PermissionError") && output.contains("status=1"), output);
+        Alert alert = alert(a -> a.resource().equals("memfd:payload"));
+        assertPreset(alert, "PRESET-FilelessExecutionPreset", "Process", "Block");
+        assertEquals("/usr/bin/python3.11", alert.source());
+    }
+
+    @Test
+    void filelessExecBlocksProgramsInDevShm() throws Exception {
+        String output = withPreset("filelessExec", "Block", "mkdir -p /dev/shm && cp /usr/bin/true /dev/shm/tool"
+                + " && /dev/shm/tool; echo tool=$?; /usr/bin/true; echo true=$?");
+        assertTrue(output.contains("tool=126") && output.contains("true=0"), output);
+        assertPreset(alert(on("/dev/shm/tool")), "PRESET-FilelessExecutionPreset", "Process", "Block");
+    }
+
+    @Test
+    void filelessExecAuditReportsAndLetsItRun() throws Exception {
+        String output = withPreset("filelessExec", "Audit", MEMFD_EXEC);
+        assertTrue(output.contains("status=0"), output);
+        assertPreset(alert(a -> a.resource().equals("memfd:payload")), "PRESET-FilelessExecutionPreset",
+                "Process", "Audit");
+    }
+
+    @Test
+    void anonymousMapExecBlocksExecutableAnonymousMemoryOnly() throws Exception {
+        String output = withPreset("anonymousMapExec", "Block", ANON_EXEC_MAP);
+        assertTrue(output.contains("exec=denied") && output.contains("plain=ok"), output);
+        Alert alert = alert(a -> a.enforcer().equals("PRESET-AnonMapExecutionPreset"));
+        assertPreset(alert, "PRESET-AnonMapExecutionPreset", "File", "Block");
+        assertEquals("PROT_READ|PROT_WRITE|PROT_EXEC,MAP_SHARED|MAP_ANONYMOUS", alert.data());
+    }
+
+    @Test
+    void anonymousMapExecAuditReportsAndMaps() throws Exception {
+        String output = withPreset("anonymousMapExec", "Audit", ANON_EXEC_MAP);
+        assertTrue(output.contains("exec=ok"), output);
+        assertPreset(alert(a -> a.enforcer().equals("PRESET-AnonMapExecutionPreset")),
+                "PRESET-AnonMapExecutionPreset", "File", "Audit");
+    }
+
+    @Test
+    void protectEnvBlocksOtherProcessesEnvironmentButNotOwn() throws Exception {
+        String output = withPreset("protectEnv", "Block", "cat /proc/self/environ > /dev/null; echo own=$?;"
+                + " cat /proc/" + HOST_PID + "/environ > /dev/null; echo other=$?;"
+                + " cat /proc/" + HOST_PID + "/status > /dev/null; echo status=$?");
+        assertTrue(output.contains("own=0") && output.contains("other=1") && output.contains("status=0"), output);
+        Alert alert = alert(on("/proc/" + HOST_PID + "/environ"));
+        assertPreset(alert, "PRESET-ProtectEnvPreset", "File", "Block");
+        assertEquals("/usr/bin/cat", alert.source());
+    }
+
+    @Test
+    void protectEnvAuditReportsAndLetsRead() throws Exception {
+        String output = withPreset("protectEnv", "Audit", "cat /proc/" + HOST_PID + "/environ > /dev/null; echo other=$?");
+        assertTrue(output.contains("other=0"), output);
+        assertPreset(alert(on("/proc/" + HOST_PID + "/environ")), "PRESET-ProtectEnvPreset", "File", "Audit");
+    }
+
+    @Test
+    void protectProcBlocksOtherProcessesProcFilesButNotOwnOrTheSystemsOnes() throws Exception {
+        String output = withPreset("protectProc", "Block", "cat /proc/self/status > /dev/null; echo own=$?;"
+                + " cat /proc/" + HOST_PID + "/status > /dev/null; echo other=$?;"
+                + " cat /proc/meminfo > /dev/null; echo meminfo=$?");
+        assertTrue(output.contains("own=0") && output.contains("other=1") && output.contains("meminfo=0"), output);
+        assertPreset(alert(on("/proc/" + HOST_PID + "/status")), "PRESET-ProtectProcPreset", "File", "Block");
+    }
+
+    @Test
+    void protectProcAuditReportsAndLetsRead() throws Exception {
+        String output = withPreset("protectProc", "Audit", "cat /proc/" + HOST_PID + "/cmdline > /dev/null; echo other=$?");
+        assertTrue(output.contains("other=0"), output);
+        assertPreset(alert(on("/proc/" + HOST_PID + "/cmdline")), "PRESET-ProtectProcPreset", "File", "Audit");
+    }
+
+    @Test
+    void theHostIsNotGovernedByASandboxesPreset() throws Exception {
+        try (Sandbox sandbox = new Sandbox()) {
+            Endpoint container = sandbox.endpoint(Map.of("app", "sandbox"));
+            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: sandbox}}, presets: [{name: protectEnv},"
+                    + " {name: protectProc}, {name: anonymousMapExec}], action: Block}", AUDIT);
+            try {
+                assertEquals(0, run("/usr/bin/cat", "/proc/1/environ"), "another process's environment");
+                assertEquals(0, run("/usr/bin/python3", "-c", "import mmap; mmap.mmap(-1, 4096, prot=7)"),
+                        "executable anonymous memory");
+            } finally {
+                enforcer.remove(container);
+            }
+        }
+    }
+}

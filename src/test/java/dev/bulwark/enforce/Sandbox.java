@@ -1,0 +1,54 @@
+package dev.bulwark.enforce;
+
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.identity.KernelIdentity;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A container without a runtime: a shell in new pid and mount namespaces that waits for one command line, so
+ * its endpoint can be given rules before anything in it runs. Its own shell is PID 1 there.
+ */
+final class Sandbox implements AutoCloseable {
+    private final Process unshare;
+    final KernelIdentity identity;
+
+    Sandbox() throws Exception {
+        unshare = new ProcessBuilder("/usr/bin/unshare", "--pid", "--mount", "--fork", "/usr/bin/bash", "-c",
+                "read -r line; eval \"$line\"; echo status=$?").redirectErrorStream(true).start();
+        identity = KernelIdentity.ofProcess(awaitChild(unshare.pid()));
+    }
+
+    /** This sandbox as a container endpoint of namespace "test", pod "pod-1", container "main". */
+    Endpoint endpoint(Map<String, String> labels) {
+        return Endpoint.container("test", "pod-1", "main", labels, identity);
+    }
+
+    /** Runs the command line in the sandbox and returns what it printed, ending with "status=N". */
+    String run(String commandLine) throws IOException {
+        try (OutputStream stdin = unshare.getOutputStream()) {
+            stdin.write((commandLine + "\n").getBytes());
+        }
+        return new String(unshare.getInputStream().readAllBytes());
+    }
+
+    static long awaitChild(long pid) throws Exception {
+        for (int i = 0; i < 1500; i++) { // up to 30 s: forks are slow under emulation on a busy machine
+            Path children = Path.of("/proc/" + pid + "/task/" + pid + "/children");
+            String list = Files.exists(children) ? Files.readString(children).strip() : "";
+            if (!list.isEmpty()) {
+                return Long.parseLong(list.split(" ")[0]);
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("unshare started no child");
+    }
+
+    @Override
+    public void close() {
+        unshare.destroyForcibly();
+    }
+}
