@@ -30,9 +30,13 @@ enum bulwark_match {
 	BW_MATCH_PROTOCOL = 5,
 	BW_MATCH_CAPABILITY = 6,
 	BW_MATCH_DOMAIN = 7,
+	BW_MATCH_ARGS = 8, /* an exec's program with its exact arguments (allowedArgs) */
 };
 
 /*
+ * A DNS key's target is the FNV-1a 64 hash of the domain written backwards ("moc.elgoog"), so that one pass
+ * from the end of a queried name meets the hash of every parent domain at a dot.
+ *
  * The targets of network and capability keys are numbers, not hashes: a socket's protocol (BW_NET_PROTOCOL +
  * IPPROTO_*), its type (BW_NET_TYPE + SOCK_*), any socket (BW_NET_ALL); a capability's number (CAP_*).
  */
@@ -44,6 +48,22 @@ enum bulwark_flag {
 	BW_FLAG_OWNER_ONLY = 1,
 	BW_FLAG_READ_ONLY = 2,
 	BW_FLAG_PTS = 4,
+	BW_FLAG_ARGS = 8, /* an Allow narrowed by allowedArgs: it holds only if the exec's BW_MATCH_ARGS key exists */
+};
+
+/* allowedArgs: at most this many arguments of at most this many bytes each; longer ones never match. */
+#define BULWARK_MAX_ARGS 20
+#define BULWARK_ARG_MAX 256
+
+/*
+ * The arguments an exec was called with (argv[1..]), kept per thread from the system call's entry to the LSM
+ * decision: FNV-1a 64 over each argument and its terminating NUL. A BW_MATCH_ARGS key's target is
+ * (target hash of the program's path or name) ^ (args hash * FNV prime).
+ */
+struct exec_args {
+	__u64 hash;
+	__u32 count;
+	__u32 too_long; /* an argument longer than BULWARK_ARG_MAX, or more than BULWARK_MAX_ARGS */
 };
 
 /* Which endpoint a task belongs to: its pid and mount namespace inodes; the host is (0, 0). */
@@ -137,6 +157,7 @@ enum bulwark_hook {
 	BW_HOOK_SOCKET_ACCEPT = 15,
 	BW_HOOK_CAPABLE = 16,
 	BW_HOOK_MMAP_FILE = 17,
+	BW_HOOK_SOCKET_SENDMSG = 18,
 };
 
 /* What a network, capability or memory decision was about (zero where it does not apply). */

@@ -64,6 +64,14 @@ struct {
 	__type(value, struct throttle_state);
 } throttle_state SEC(".maps");
 
+/* The arguments of the exec each thread is in the middle of (allowedArgs). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct exec_args);
+} exec_args SEC(".maps");
+
 /* Events that found the ring buffer full: counted, never lost silently. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -72,15 +80,25 @@ struct {
 	__type(value, __u64);
 } lost_events SEC(".maps");
 
+/* Where decoding a DNS name stands (see dns_name_byte). */
+struct dns_name {
+	__u32 in;         /* next byte of the message */
+	__u32 out;        /* next byte of the name */
+	__u32 label_left; /* bytes left in the current label; 0: a length byte comes next */
+	int done;         /* 1: complete; -1: malformed or compressed */
+};
+
 /*
  * Scratch space (too big for the 512-byte stack): the two paths of a decision, and the buffer a path is
- * assembled in, right to left, with room for one more name past its end for the verifier's sake.
+ * assembled in, right to left, with room for one more name past its end for the verifier's sake (a DNS
+ * message is copied there too).
  */
 struct scratch {
 	char path[BULWARK_PATH_MAX];
 	char source[BULWARK_PATH_MAX];
 	char parent[BULWARK_PATH_MAX];
 	char assemble[BULWARK_PATH_MAX + 256];
+	struct dns_name dns;
 };
 
 struct {
@@ -284,6 +302,7 @@ struct decision {
 	struct scratch *s;
 	struct walk w;
 	struct subject subject;
+	int args_ok; /* exec: an Allow narrowed by allowedArgs found the exec's exact arguments */
 };
 
 /*
@@ -340,7 +359,8 @@ static __always_inline int verdict(struct decision *d, __u8 hook, __u32 rule_cla
 	if (applies(&w->audit, write, owner, tty))
 		report(d->task, &d->ep, hook, rule_class, BW_DECISION_AUDITED, w->audit.rule, 0, s->path, s->source, 0,
 		       s, &d->subject);
-	if (allows(&w->allow, write, owner, tty) || !d->modes->whitelist[rule_class])
+	if ((allows(&w->allow, write, owner, tty) && (!(w->allow.flags & BW_FLAG_ARGS) || d->args_ok)) ||
+	    !d->modes->whitelist[rule_class])
 		return 0;
 	if (d->modes->posture_block[rule_class]) {
 		report(d->task, &d->ep, hook, rule_class, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, s->path, s->source, 0,
@@ -350,6 +370,30 @@ static __always_inline int verdict(struct decision *d, __u8 hook, __u32 rule_cla
 	report(d->task, &d->ep, hook, rule_class, BW_DECISION_POSTURE_AUDITED, 0, 0, s->path, s->source, 0, s,
 	       &d->subject);
 	return 0;
+}
+
+/* Whether an ARGS key exists for (target, this exec's arguments), for any source or this program. */
+static __always_inline int args_key(struct walk *w, __u64 target)
+{
+	struct rule_key key = {.target = target, .source = 0, .rule_class = BW_CLASS_PROCESS, .match = BW_MATCH_ARGS};
+
+	if (bpf_map_lookup_elem(w->rules, &key))
+		return 1;
+	key.source = w->source;
+	return w->source && bpf_map_lookup_elem(w->rules, &key);
+}
+
+/* allowedArgs: the exec's arguments, recorded at the system call, are exactly those of an Allow's key. */
+static __always_inline int args_allowed(struct decision *d)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct exec_args *args = bpf_map_lookup_elem(&exec_args, &tid);
+	__u64 mixed;
+
+	if (!args || args->too_long)
+		return 0; /* fail closed */
+	mixed = args->hash * FNV_PRIME;
+	return args_key(&d->w, d->w.hash ^ mixed) || args_key(&d->w, d->w.name_hash ^ mixed);
 }
 
 /*
@@ -391,6 +435,8 @@ static __always_inline int judge_path(struct decision *d, __u8 hook, __u32 rule_
 		lookup(&d->w, d->w.dir_hash, BW_MATCH_DIRECTORY);
 		if (rule_class == BW_CLASS_PROCESS)
 			lookup(&d->w, d->w.name_hash, BW_MATCH_EXEC_NAME);
+		if (rule_class == BW_CLASS_PROCESS && (d->w.allow.flags & BW_FLAG_ARGS))
+			d->args_ok = args_allowed(d);
 	}
 	return verdict(d, hook, rule_class, write, owner, tty);
 }
@@ -723,4 +769,227 @@ int BPF_PROG(bulwark_mmap_file, struct file *file, unsigned long reqprot, unsign
 	d.subject.prot = prot;
 	d.subject.map_flags = flags;
 	return preset_verdict(&d, BW_PRESET_ANON_MAP_EXEC, BW_HOOK_MMAP_FILE, BW_CLASS_FILE);
+}
+
+/* ---- DNS queries (matchDNSQueries) ---- */
+
+#define DNS_PORT_BE 0x3500 /* 53, in network byte order */
+#define DNS_HEADER 12
+#define DNS_MESSAGE_MAX 300 /* a header and a name of up to 255 bytes, with room */
+#define DNS_NAME_MAX 253  /* the longest name DNS allows, dots included */
+#define DNS_NAME_MASK 255 /* indexes into the name stay below this, for the verifier */
+
+/* The 6.1 kernel's name for what later kernels call __iov. */
+struct iov_iter___v61 {
+	const struct iovec *iov;
+} __attribute__((preserve_access_index));
+
+/* Where the data of a send begins in user memory: a single buffer, or the first of an iovec. */
+static __always_inline const void *send_buffer(struct msghdr *msg)
+{
+	struct iov_iter *iter = &msg->msg_iter;
+	__u8 type = BPF_CORE_READ(iter, iter_type);
+	const struct iovec *iov;
+	size_t offset = BPF_CORE_READ(iter, iov_offset);
+
+	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) && type == bpf_core_enum_value(enum iter_type, ITER_UBUF))
+		return (const char *)BPF_CORE_READ(iter, ubuf) + offset;
+	if (type != bpf_core_enum_value(enum iter_type, ITER_IOVEC))
+		return 0;
+	if (bpf_core_field_exists(struct iov_iter___v61, iov))
+		iov = BPF_CORE_READ((struct iov_iter___v61 *)iter, iov);
+	else
+		iov = BPF_CORE_READ(iter, __iov);
+	return (const char *)BPF_CORE_READ(iov, iov_base) + offset;
+}
+
+/*
+ * Decoding a query's first name into "www.google.com", lower case, label by label. The state lives in the
+ * scratch map, not on the stack: the 6.1 verifier checks a bpf_loop callback once, with the state it has at
+ * the call, and would hard-wire branches on values it believes constant there.
+ */
+struct dns_decoding {
+	struct scratch *s; /* bpf_loop passes only stack pointers: the state is behind this one */
+};
+
+static long dns_name_byte(__u32 i, struct dns_decoding *decoding)
+{
+	struct scratch *s = decoding->s;
+	struct dns_name *n = &s->dns;
+	__u8 c;
+
+	if (n->in >= DNS_MESSAGE_MAX || n->out >= DNS_NAME_MAX) {
+		n->done = -1;
+		return 1;
+	}
+	c = s->assemble[n->in++];
+	if (n->label_left == 0) {
+		if (c == 0) {
+			n->done = 1;
+			return 1;
+		}
+		if (c > 63) { /* a compression pointer: not in a question */
+			n->done = -1;
+			return 1;
+		}
+		if (n->out > 0)
+			s->path[n->out++ & DNS_NAME_MASK] = '.';
+		n->label_left = c;
+		return 0;
+	}
+	if (c >= 'A' && c <= 'Z')
+		c += 'a' - 'A';
+	s->path[n->out++ & DNS_NAME_MASK] = c;
+	n->label_left--;
+	return 0;
+}
+
+/* Walking a name backwards: at each dot, and at its start, the hash so far is that of a domain it is in. */
+struct dns_walk {
+	struct walk *w;
+	const char *name;
+	__u32 length;
+	__u64 hash;
+};
+
+static long dns_suffix_byte(__u32 i, struct dns_walk *v)
+{
+	__u32 at;
+	char c;
+
+	if (i >= v->length)
+		return 1;
+	at = v->length - 1 - i;
+	c = v->name[at & DNS_NAME_MASK];
+	if (c == '.') /* what lies right of the dot is a parent domain */
+		lookup(v->w, v->hash, BW_MATCH_DOMAIN);
+	v->hash = (v->hash ^ (__u8)c) * FNV_PRIME;
+	if (at == 0)
+		lookup(v->w, v->hash, BW_MATCH_DOMAIN);
+	return 0;
+}
+
+/*
+ * A UDP datagram to port 53 (the destination given with it or the connected peer's): the question's name and
+ * every parent domain are looked up, one per label. A name that cannot be decoded matches no Allow.
+ */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(bulwark_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	struct dns_decoding decoding;
+	struct decision d = {};
+	struct dns_name *n;
+	struct sockaddr *to;
+	const void *data;
+	__u32 length;
+	__u16 family;
+	__u16 port;
+
+	if (!sk || BPF_CORE_READ(sock, type) != SOCK_DGRAM)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	to = BPF_CORE_READ(msg, msg_name);
+	if (to)
+		bpf_probe_read_kernel(&port, sizeof(port), (char *)to + 2); /* sin_port and sin6_port alike */
+	else
+		port = BPF_CORE_READ(sk, __sk_common.skc_dport);
+	if (port != DNS_PORT_BE || !begin(&d, BW_CLASS_DNS))
+		return 0;
+	data = send_buffer(msg);
+	d.subject.family = family;
+	d.subject.sock_type = SOCK_DGRAM;
+	d.subject.protocol = IPPROTO_UDP;
+	/* Only the message's own bytes: reading past them may reach an unmapped page and fail. */
+	length = size <= 0 ? 0 : size < DNS_MESSAGE_MAX ? size : DNS_MESSAGE_MAX;
+	if (!data || length <= DNS_HEADER || bpf_probe_read_user(d.s->assemble, length & 511, data) < 0)
+		return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 1, 0);
+	d.s->assemble[length & 511] = 0; /* a name running past the message ends with it */
+	n = &d.s->dns;
+	n->in = DNS_HEADER;
+	n->out = 0;
+	n->label_left = 0;
+	n->done = 0;
+	decoding.s = d.s;
+	bpf_loop(DNS_MESSAGE_MAX, dns_name_byte, &decoding, 0);
+	if (n->done != 1 || n->out == 0) {
+		d.s->path[0] = 0;
+		return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 1, 0);
+	}
+	d.s->path[n->out & DNS_NAME_MASK] = 0;
+	if (d.w.rules) {
+		struct dns_walk v = {.w = &d.w, .name = d.s->path, .length = n->out, .hash = FNV_OFFSET};
+
+		bpf_loop(DNS_NAME_MAX, dns_suffix_byte, &v, 0);
+	}
+	return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 1, 0);
+}
+
+/* ---- allowedArgs: the arguments of an exec, recorded where they are still the caller's memory ---- */
+
+struct args_walk {
+	const char *const *argv;
+	struct exec_args *out;
+	char *buf;
+};
+
+static long hash_arg(__u32 i, struct args_walk *a)
+{
+	const char *arg = 0;
+	long length;
+
+	if (i >= BULWARK_MAX_ARGS + 1)
+		return 1;
+	if (bpf_probe_read_user(&arg, sizeof(arg), &a->argv[i + 1]) < 0 || !arg)
+		return 1;
+	if (i == BULWARK_MAX_ARGS) { /* one more than allowedArgs can list */
+		a->out->too_long = 1;
+		return 1;
+	}
+	length = bpf_probe_read_user_str(a->buf, BULWARK_ARG_MAX, arg);
+	if (length <= 0 || length >= BULWARK_ARG_MAX) { /* unreadable, or cut: never equal to a listed one */
+		a->out->too_long = 1;
+		return 1;
+	}
+	for (int j = 0; j < BULWARK_ARG_MAX; j++) {
+		if (j >= length)
+			break;
+		a->out->hash = (a->out->hash ^ (__u8)a->buf[j]) * FNV_PRIME;
+	}
+	a->out->count++;
+	return 0;
+}
+
+static __always_inline int record_args(const char *const *argv)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct endpoint_key ep = endpoint_of(task);
+	struct exec_args args = {.hash = FNV_OFFSET};
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct scratch *s;
+	__u32 zero = 0;
+
+	if (!bpf_map_lookup_elem(&endpoint_modes, &ep))
+		return 0; /* no rules for this endpoint */
+	s = bpf_map_lookup_elem(&scratch_space, &zero);
+	if (!s)
+		return 0;
+	struct args_walk a = {.argv = argv, .out = &args, .buf = s->parent};
+	bpf_loop(BULWARK_MAX_ARGS + 1, hash_arg, &a, 0);
+	bpf_map_update_elem(&exec_args, &tid, &args, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int bulwark_execve_args(struct trace_event_raw_sys_enter *ctx)
+{
+	return record_args((const char *const *)ctx->args[1]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int bulwark_execveat_args(struct trace_event_raw_sys_enter *ctx)
+{
+	return record_args((const char *const *)ctx->args[2]);
 }

@@ -85,6 +85,11 @@ public final class KernelLayout {
             MemoryLayout.sequenceLayout(EVENT_PATH, JAVA_BYTE).withName("parent"),
             JAVA_INT.withName("pad")).withName("event");
 
+    public static final StructLayout EXEC_ARGS = MemoryLayout.structLayout(
+            JAVA_LONG.withName("hash"),
+            JAVA_INT.withName("count"),
+            JAVA_INT.withName("too_long")).withName("exec_args");
+
     public static final StructLayout THROTTLE_CONFIG = MemoryLayout.structLayout(
             JAVA_INT.withName("max_alerts_per_sec"),
             JAVA_INT.withName("pad"),
@@ -196,7 +201,7 @@ public final class KernelLayout {
             "SECURITY_FILE_PERMISSION", "SECURITY_PATH_UNLINK", "SECURITY_PATH_MKDIR", "SECURITY_PATH_RMDIR",
             "SECURITY_PATH_RENAME", "SECURITY_PATH_CHMOD", "SECURITY_PATH_TRUNCATE", "SECURITY_PATH_SYMLINK",
             "SECURITY_PATH_LINK", "SECURITY_PATH_MKNOD", "SOCKET_CREATE", "SOCKET_CONNECT", "SOCKET_ACCEPT", "CAPABLE",
-            "MMAP_FILE");
+            "MMAP_FILE", "SOCKET_SENDMSG");
     public static final int HOOK_BPRM_CHECK = 1;
 
     /** Network and capability key targets: BW_NET_PROTOCOL + IPPROTO_*, BW_NET_TYPE + SOCK_*, BW_NET_ALL. */
@@ -213,4 +218,7 @@ public final class KernelLayout {
     public static final int FLAG_OWNER_ONLY = 1;
     public static final int FLAG_READ_ONLY = 2;
     public static final int FLAG_PTS = 4;
+    public static final int FLAG_ARGS = 8;
+    /** allowedArgs the kernel compares: at most 20 (as validated), each shorter than this many bytes. */
+    public static final int ARG_MAX = 256;
 }

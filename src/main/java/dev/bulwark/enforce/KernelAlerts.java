@@ -52,12 +52,26 @@ final class KernelAlerts {
         String preset = event.byPosture() ? null : presetOf(ruleSet, event.rule());
         String resource = resource(event);
         String lsm = "lsm=" + KernelLayout.hookName(event.hook());
-        String data = event.hook() == KernelLayout.HOOKS.indexOf("MMAP_FILE") + 1 ? memory(event.subject())
-                : event.ruleClass() == RuleClass.NETWORK.ordinal() ? lsm + " " + resource : lsm;
+        String data = switch (RuleClass.values()[event.ruleClass()]) {
+            case NETWORK -> lsm + " " + resource;
+            case DNS -> lsm + " domain=" + event.path();
+            default -> event.hook() == KernelLayout.HOOKS.indexOf("MMAP_FILE") + 1 ? memory(event.subject()) : lsm;
+        };
+        if (event.ruleClass() == RuleClass.DNS.ordinal() && rule != null) {
+            resource = domainOf(ruleSet, event.rule(), resource); // the policy's domain, as upstream reports it
+        }
         return new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), context, policyName, severity, tags, atags,
                 message, type, source, operation(event.ruleClass()), resource, data,
                 preset == null ? ENFORCER : "PRESET-" + preset, action,
                 event.denied() ? "Permission denied" : "Passed", null, null);
+    }
+
+    /** The domain of the DNS rule with this id, or the queried name when no rule names one. */
+    static String domainOf(RuleSet ruleSet, int rule, String queried) {
+        return ruleSet.entries().stream().filter(e -> e.key().ruleClass() == RuleClass.DNS)
+                .filter(e -> e.block() != null && e.block().rule() == rule || e.audit() != null && e.audit().rule() == rule
+                        || e.allow() != null && e.allow().rule() == rule)
+                .map(e -> e.key().target()).findFirst().orElse(queried);
     }
 
     /** Upstream's name of the preset a rule id stands for (its alerts' Enforcer is "PRESET-" + it), or null. */

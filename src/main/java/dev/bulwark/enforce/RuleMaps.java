@@ -15,9 +15,11 @@ import dev.bulwark.compile.RuleSet.Flag;
 import dev.bulwark.compile.RuleSet.Match;
 import dev.bulwark.compile.RuleSet.RuleClass;
 import dev.bulwark.compile.RuleSet.Slot;
+import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
 import dev.bulwark.policy.Posture;
 import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -51,9 +53,11 @@ final class RuleMaps {
     /** Replaces the endpoint's rules; returns what could not be enforced as written. */
     List<String> write(RuleSet ruleSet) {
         List<String> notes = new ArrayList<>();
-        List<Entry> entries = ruleSet.entries();
-        if (entries.size() > maxRulesPerEndpoint) {
-            throw new IllegalStateException("the rule set has " + entries.size() + " kernel entries, more than"
+        List<Entry> entries = kernelEntries(ruleSet);
+        long keys = entries.size()
+                + entries.stream().filter(e -> e.allow() != null && !e.allow().args().isEmpty()).count();
+        if (keys > maxRulesPerEndpoint) {
+            throw new IllegalStateException("the rule set has " + keys + " kernel entries, more than"
                     + " bulwark.maxRulesPerEndpoint (" + maxRulesPerEndpoint + "); its rules were not changed");
         }
         int inner = bpf.createLike("rules_template", Math.max(1, maxRulesPerEndpoint));
@@ -72,16 +76,23 @@ final class RuleMaps {
                         entry.key().source().isEmpty() ? 0 : Fnv.hash(entry.key().source()));
                 key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "rule_class"), entry.key().ruleClass().ordinal());
                 key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "match"), entry.key().match().ordinal());
-                Slot allow = entry.allow();
-                if (allow != null && !allow.args().isEmpty()) {
-                    notes.add(describe(entry) + ": Allow narrowed by allowedArgs is not enforced yet;"
-                            + " left out (fail closed)");
-                    allow = null;
-                }
-                slot(value, "allow", allow, notes, entry);
+                slot(value, "allow", entry.allow(), notes, entry);
                 slot(value, "audit", entry.audit(), notes, entry);
                 slot(value, "block", entry.block(), notes, entry);
                 Bpf.update(inner, key, value, "the rule map entry of " + describe(entry));
+                Slot allow = entry.allow();
+                if (allow != null && !allow.args().isEmpty()) {
+                    // The exact arguments: a second key the kernel looks up when the Allow says FLAG_ARGS.
+                    if (allow.args().stream().anyMatch(a -> a.getBytes(StandardCharsets.UTF_8).length
+                            >= KernelLayout.ARG_MAX)) {
+                        notes.add(describe(entry) + ": an allowed argument of " + KernelLayout.ARG_MAX
+                                + " bytes or more never matches (fail closed)");
+                    }
+                    key.set(ValueLayout.JAVA_LONG, offset(RULE_KEY, "target"),
+                            target(entry.key()) ^ (Fnv.args(allow.args()) * Fnv.PRIME));
+                    key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "match"), Match.ARGS.ordinal());
+                    Bpf.update(inner, key, value, "the allowedArgs entry of " + describe(entry));
+                }
             }
             MemorySegment endpoint = KernelLayout.endpointKey(arena, ruleSet.endpoint().identity());
             MemorySegment innerFd = arena.allocate(ValueLayout.JAVA_INT);
@@ -92,6 +103,35 @@ final class RuleMaps {
             Bpf.closeFd(inner); // the outer map holds its own reference
         }
         return notes;
+    }
+
+    /** Kubernetes' DNS search suffixes a container's resolver appends, in the order it tries them. */
+    static List<String> searchSuffixes(String namespace) {
+        return List.of("." + namespace + ".svc.cluster.local", ".svc.cluster.local", ".cluster.local");
+    }
+
+    /**
+     * The entries as the kernel gets them: a container's DNS rules also hold for the names its resolver makes
+     * of the domain with Kubernetes' search suffixes ("google.com.shop.svc.cluster.local"), written first so that
+     * an explicit rule for such a name takes precedence.
+     */
+    static List<Entry> kernelEntries(RuleSet ruleSet) {
+        Endpoint endpoint = ruleSet.endpoint();
+        if (endpoint.isHost() || endpoint.namespace() == null) {
+            return ruleSet.entries();
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (Entry entry : ruleSet.entries()) {
+            RuleSet.Key key = entry.key();
+            if (key.match() == Match.DOMAIN) {
+                for (String suffix : searchSuffixes(endpoint.namespace())) {
+                    entries.add(new Entry(new RuleSet.Key(key.ruleClass(), key.match(), key.target() + suffix,
+                            key.source()), entry.allow(), entry.audit(), entry.block()));
+                }
+            }
+        }
+        entries.addAll(ruleSet.entries());
+        return entries;
     }
 
     void throttle(Throttle throttle) {
@@ -125,6 +165,9 @@ final class RuleMaps {
                 case READ_ONLY -> flags |= KernelLayout.FLAG_READ_ONLY;
                 case PTS -> flags |= KernelLayout.FLAG_PTS;
             }
+        }
+        if (!slot.args().isEmpty() && action.equals("allow")) {
+            flags |= KernelLayout.FLAG_ARGS;
         }
         if (!slot.args().isEmpty() && !action.equals("allow")) {
             notes.add(describe(entry) + ": allowedArgs are not checked in the kernel yet; the " + action
@@ -165,7 +208,7 @@ final class RuleMaps {
             case PROCESS, FILE -> PATH_MATCHES.contains(key.match());
             case NETWORK -> key.match() == Match.PROTOCOL;
             case CAPABILITIES -> key.match() == Match.CAPABILITY && KernelNames.capability(key.target()) >= 0;
-            case DNS -> false;
+            case DNS -> key.match() == Match.DOMAIN;
         };
     }
 
@@ -174,6 +217,8 @@ final class RuleMaps {
         return switch (key.match()) {
             case PROTOCOL -> KernelNames.protocolKey(key.target());
             case CAPABILITY -> KernelNames.capability(key.target());
+            // backwards, so the kernel meets every parent domain in one pass from the end of a name
+            case DOMAIN -> Fnv.hash(new StringBuilder(key.target()).reverse().toString());
             default -> Fnv.hash(key.target());
         };
     }

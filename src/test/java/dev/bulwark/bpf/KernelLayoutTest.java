@@ -32,6 +32,7 @@ class KernelLayoutTest {
             Map.entry("endpoint_modes", KernelLayout.ENDPOINT_MODES),
             Map.entry("event", KernelLayout.EVENT),
             Map.entry("subject", KernelLayout.SUBJECT),
+            Map.entry("exec_args", KernelLayout.EXEC_ARGS),
             Map.entry("throttle_config", KernelLayout.THROTTLE_CONFIG),
             Map.entry("throttle_state", KernelLayout.THROTTLE_STATE));
 
@@ -56,6 +57,7 @@ class KernelLayoutTest {
         });
         line(c, expected, "BULWARK_PATH_MAX", "BULWARK_PATH_MAX", KernelLayout.PATH_MAX);
         line(c, expected, "BULWARK_EVENT_PATH", "BULWARK_EVENT_PATH", KernelLayout.EVENT_PATH);
+        line(c, expected, "BULWARK_ARG_MAX", "BULWARK_ARG_MAX", KernelLayout.ARG_MAX);
         line(c, expected, "BULWARK_MONITOR_ARGV", "BULWARK_MONITOR_ARGV", KernelLayout.MONITOR_ARGV);
         line(c, expected, "BULWARK_MONITOR_DATA", "BULWARK_MONITOR_DATA", KernelLayout.MONITOR_DATA);
         line(c, expected, "BW_CLASS_COUNT", "BW_CLASS_COUNT", KernelLayout.CLASS_COUNT);
@@ -67,7 +69,7 @@ class KernelLayoutTest {
             line(c, expected, "match " + match, "BW_MATCH_" + match.name(), match.ordinal());
         }
         List.of("OWNER_ONLY:" + KernelLayout.FLAG_OWNER_ONLY, "READ_ONLY:" + KernelLayout.FLAG_READ_ONLY,
-                "PTS:" + KernelLayout.FLAG_PTS, "DECISION_BLOCKED:" + KernelLayout.DECISION_BLOCKED,
+                "PTS:" + KernelLayout.FLAG_PTS, "ARGS:" + KernelLayout.FLAG_ARGS, "DECISION_BLOCKED:" + KernelLayout.DECISION_BLOCKED,
                 "DECISION_AUDITED:" + KernelLayout.DECISION_AUDITED,
                 "DECISION_POSTURE_BLOCKED:" + KernelLayout.DECISION_POSTURE_BLOCKED,
                 "DECISION_POSTURE_AUDITED:" + KernelLayout.DECISION_POSTURE_AUDITED,

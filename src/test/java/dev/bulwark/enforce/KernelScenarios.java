@@ -39,6 +39,12 @@ abstract class KernelScenarios {
     static final int THROTTLE_PER_SEC = 8;
     static final RuleCompiler.Postures AUDIT = new RuleCompiler.Postures(Posture.audit, Posture.audit, Posture.audit);
 
+    /** A program for fromSource, and a copy of it elsewhere: another program as far as the kernel can tell. */
+    static final String PYTHON = "/usr/bin/python3.11";
+    static final String OTHER_PYTHON = "/tmp/bulwark-python-copy";
+    /** Host policies name the programs their network and capability rules are for (as upstream requires). */
+    static final String FROM_PYTHON = ", fromSource: [{path: " + PYTHON + "}]";
+
     BpfEnforcer enforcer;
     final BlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
     final List<String> notes = new ArrayList<>();
@@ -48,6 +54,10 @@ abstract class KernelScenarios {
         String lsm = Files.readString(Path.of("/sys/kernel/security/lsm"));
         assertTrue(lsm.contains("bpf"), "this suite needs a kernel booted with lsm=...,bpf (run it through "
                 + "src/test/vm/vmrun); active LSMs: " + lsm);
+        if (!Files.exists(Path.of(OTHER_PYTHON))) {
+            Files.copy(Path.of(PYTHON), Path.of(OTHER_PYTHON));
+            Path.of(OTHER_PYTHON).toFile().setExecutable(true);
+        }
         enforcer = new BpfEnforcer(null, new BpfEnforcer.Limits(64, 4096), new Throttle(THROTTLE_PER_SEC, 2),
                 "default", "vmrun", alerts::add, (set, found) -> notes.addAll(found));
     }

@@ -13,7 +13,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -28,11 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class NetworkAndCapabilityEnforcementTest extends KernelScenarios {
     static final Path DIR = Path.of("/tmp/bulwark-net");
-    static final String PYTHON = "/usr/bin/python3.11";
-    static final String OTHER_PYTHON = DIR.resolve("python-copy").toString();
     static final String JAVA = ProcessHandle.current().info().command().orElseThrow();
-    /** Host policies name the programs their network and capability rules are for (as upstream requires). */
-    static final String FROM_PYTHON = ", fromSource: [{path: " + PYTHON + "}]";
     static final RuleCompiler.Postures NETWORK_BLOCK =
             new RuleCompiler.Postures(Posture.audit, Posture.block, Posture.audit);
 
@@ -57,8 +52,6 @@ class NetworkAndCapabilityEnforcementTest extends KernelScenarios {
         Files.writeString(Path.of("/proc/sys/net/ipv4/ping_group_range"), "0 2147483647");
         Files.createDirectories(DIR);
         Files.writeString(DIR.resolve("sockets.py"), SOCKETS);
-        Files.copy(Path.of(PYTHON), Path.of(OTHER_PYTHON), StandardCopyOption.REPLACE_EXISTING);
-        Path.of(OTHER_PYTHON).toFile().setExecutable(true);
     }
 
     @BeforeEach

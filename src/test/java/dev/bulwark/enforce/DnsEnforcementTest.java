@@ -1,0 +1,153 @@
+package dev.bulwark.enforce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.compile.RuleCompiler;
+import dev.bulwark.identity.Endpoint;
+import dev.bulwark.policy.Posture;
+import dev.bulwark.telemetry.Alert;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DNS rules (`matchDNSQueries`) in a real kernel: a small Python program sends one DNS query per name to the
+ * loopback resolver address (nothing needs to answer: the decision is the send's).
+ */
+class DnsEnforcementTest extends KernelScenarios {
+    static final Path DIR = Path.of("/tmp/bulwark-dns");
+
+    /** argv: sendto|connect inet|inet6 name...; prints "ok" or the errno name per name. */
+    static final String QUERIES = """
+            import errno, socket, struct, sys
+            how, family, names = sys.argv[1], sys.argv[2], sys.argv[3:]
+            fam, address = (socket.AF_INET, ('127.0.0.1', 53)) if family == 'inet' else (socket.AF_INET6, ('::1', 53))
+            for name in names:
+                question = b''.join(bytes([len(label)]) + label.encode() for label in name.split('.')) + b'\\0'
+                query = struct.pack('>HHHHHH', 0x1234, 0x0100, 1, 0, 0, 0) + question + struct.pack('>HH', 1, 1)
+                s = socket.socket(fam, socket.SOCK_DGRAM)
+                try:
+                    if how == 'connect':
+                        s.connect(address)
+                        s.send(query)
+                    else:
+                        s.sendto(query, address)
+                    print('ok')
+                except OSError as e:
+                    print(errno.errorcode.get(e.errno, str(e.errno)))
+                s.close()
+            """;
+
+    @BeforeAll
+    void script() throws IOException {
+        Files.createDirectories(DIR);
+        Files.writeString(DIR.resolve("queries.py"), QUERIES);
+    }
+
+    @BeforeEach
+    void clean() {
+        reset();
+    }
+
+    static List<String> query(String python, String how, String family, String... names)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(python, DIR.resolve("queries.py").toString(), how, family));
+        command.addAll(List.of(names));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes()).strip();
+        assertEquals(0, process.waitFor(), output);
+        return List.of(output.split("\n"));
+    }
+
+    static Predicate<Alert> queried(String name) {
+        return alert -> alert.data().equals("lsm=SOCKET_SENDMSG domain=" + name);
+    }
+
+    @Test
+    void aBlockedDomainTakesItsSubdomainsButNoOtherName() throws Exception {
+        host("{network: {matchDNSQueries: [{domain: google.com" + FROM_PYTHON + "}]}, action: Block}", AUDIT);
+        assertEquals(List.of("EACCES", "EACCES", "EACCES", "ok", "ok", "ok"), query(PYTHON, "sendto", "inet",
+                "google.com", "www.google.com", "Mail.GOOGLE.com", "notgoogle.com", "google.com.example.org",
+                "example.com"));
+        Alert alert = alert(queried("www.google.com"));
+        assertEquals("google.com", alert.resource(), "the policy's domain, as upstream reports it");
+        assertEquals("Network", alert.operation());
+        assertEquals("Block", alert.action());
+        assertEquals("Permission denied", alert.result());
+        assertEquals("BPFLSM", alert.enforcer());
+        assertEquals(PYTHON, alert.source());
+    }
+
+    @Test
+    void anAuditedDomainIsReportedAndSent() throws Exception {
+        host("{network: {matchDNSQueries: [{domain: example.com" + FROM_PYTHON + "}]}, action: Audit}", AUDIT);
+        assertEquals(List.of("ok"), query(PYTHON, "sendto", "inet", "api.example.com"));
+        Alert alert = alert(queried("api.example.com"));
+        assertEquals("Audit", alert.action());
+        assertEquals("Passed", alert.result());
+    }
+
+    @Test
+    void queriesOnAConnectedSocketAreDecidedToo() throws Exception {
+        host("{network: {matchDNSQueries: [{domain: google.com" + FROM_PYTHON + "}]}, action: Block}", AUDIT);
+        assertEquals(List.of("EACCES", "ok"), query(PYTHON, "connect", "inet", "google.com", "example.com"));
+    }
+
+    @Test
+    void queriesOverIpv6AreDecidedToo() throws Exception {
+        host("{network: {matchDNSQueries: [{domain: google.com" + FROM_PYTHON + "}]}, action: Block}", AUDIT);
+        assertEquals(List.of("EACCES"), query(PYTHON, "sendto", "inet6", "www.google.com"));
+    }
+
+    @Test
+    void fromSourceBlocksOnlyTheNamedProgram() throws Exception {
+        host("{network: {matchDNSQueries: [{domain: google.com, fromSource: [{path: " + OTHER_PYTHON + "}]}]},"
+                + " action: Block}", AUDIT);
+        assertEquals(List.of("EACCES"), query(OTHER_PYTHON, "sendto", "inet", "google.com"));
+        assertEquals(List.of("ok"), query(PYTHON, "sendto", "inet", "google.com"));
+    }
+
+    @Test
+    void anAllowListUnderPostureBlockDeniesEveryOtherName() throws Exception {
+        host("{network: {matchDNSQueries: [{domain: example.com" + FROM_PYTHON + "}]}, action: Allow}",
+                new RuleCompiler.Postures(Posture.audit, Posture.block, Posture.audit));
+        try {
+            assertEquals(List.of("ok", "ok", "EACCES"), query(PYTHON, "sendto", "inet", "example.com",
+                    "www.example.com", "google.com"));
+            Alert posture = alert(queried("google.com"));
+            assertEquals("DefaultPosture", posture.policyName());
+            assertEquals("Block", posture.action());
+        } finally {
+            reset();
+        }
+    }
+
+    /** A pod's resolver tries the name with Kubernetes' search suffixes first: those queries are the domain's. */
+    @Test
+    void aContainersQueriesWithSearchSuffixesAreTheDomains() throws Exception {
+        try (Sandbox sandbox = new Sandbox()) {
+            Endpoint container = sandbox.endpoint(Map.of("app", "web"));
+            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: web}}, network: {matchDNSQueries:"
+                    + " [{domain: google.com}]}, action: Block}", AUDIT);
+            try {
+                String output = sandbox.run(PYTHON + " " + DIR.resolve("queries.py") + " sendto inet"
+                        + " google.com.test.svc.cluster.local google.com.svc.cluster.local google.com.cluster.local"
+                        + " www.google.com example.com example.com.test.svc.cluster.local");
+                assertEquals("EACCES\nEACCES\nEACCES\nEACCES\nok\nok\nstatus=0", output.strip());
+                Alert alert = alert(queried("google.com.test.svc.cluster.local"));
+                assertEquals("google.com", alert.resource());
+                assertEquals("MatchedPolicy", alert.type());
+            } finally {
+                enforcer.remove(container);
+            }
+        }
+    }
+}
