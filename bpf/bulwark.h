@@ -31,7 +31,14 @@ enum bulwark_match {
 	BW_MATCH_CAPABILITY = 6,
 	BW_MATCH_DOMAIN = 7,
 	BW_MATCH_ARGS = 8, /* an exec's program with its exact arguments (allowedArgs) */
+	BW_MATCH_GLOB_RECURSIVE = 9,
 };
+
+/*
+ * Globs: BW_MATCH_GLOB is a file with an extension right in a directory, BW_MATCH_GLOB_RECURSIVE one anywhere
+ * under it (patterns "dir/ *.ext" and "dir/ ** / *.ext", without the spaces); the target is
+ * (hash of "/dir/") ^ (hash of ".ext" * FNV prime).
+ */
 
 /*
  * A DNS key's target is the FNV-1a 64 hash of the domain written backwards ("moc.elgoog"), so that one pass

@@ -115,6 +115,7 @@ struct walk {
 	__u64 hash;      /* the path so far */
 	__u64 dir_hash;  /* the path up to and including its last slash */
 	__u64 name_hash; /* the part after the last slash */
+	__u64 ext_hash;  /* the extension of the last part, its dot included (see extension_byte) */
 	__u64 source;
 	__u32 rule_class;
 	struct rule_slot allow, audit, block;
@@ -158,11 +159,34 @@ static long walk_byte(__u32 i, struct walk *w)
 	w->hash = (w->hash ^ (__u8)c) * FNV_PRIME;
 	if (c == '/') {
 		lookup(w, w->hash, BW_MATCH_DIRECTORY_RECURSIVE);
+		lookup(w, w->hash ^ (w->ext_hash * FNV_PRIME), BW_MATCH_GLOB_RECURSIVE);
 		w->dir_hash = w->hash;
 		w->name_hash = FNV_OFFSET;
 	} else {
 		w->name_hash = (w->name_hash ^ (__u8)c) * FNV_PRIME;
 	}
+	return 0;
+}
+
+/*
+ * A first pass over the path for globs: the hash of the last part's extension (".pem"), from its last dot. A
+ * slash starts over from a value no extension hashes to, so a last part without a dot matches no extension.
+ */
+static long extension_byte(__u32 i, struct walk *w)
+{
+	char c;
+
+	if (i >= BULWARK_PATH_MAX)
+		return 1;
+	c = w->path[i];
+	if (c == 0)
+		return 1;
+	if (c == '/')
+		w->ext_hash = 0;
+	else if (c == '.')
+		w->ext_hash = (FNV_OFFSET ^ (__u8)'.') * FNV_PRIME;
+	else
+		w->ext_hash = (w->ext_hash ^ (__u8)c) * FNV_PRIME;
 	return 0;
 }
 
@@ -430,9 +454,11 @@ static __always_inline int judge_path(struct decision *d, __u8 hook, __u32 rule_
 		return 0;
 	}
 	if (d->w.rules) {
+		bpf_loop(BULWARK_PATH_MAX, extension_byte, &d->w, 0);
 		bpf_loop(BULWARK_PATH_MAX, walk_byte, &d->w, 0);
 		lookup(&d->w, d->w.hash, BW_MATCH_PATH);
 		lookup(&d->w, d->w.dir_hash, BW_MATCH_DIRECTORY);
+		lookup(&d->w, d->w.dir_hash ^ (d->w.ext_hash * FNV_PRIME), BW_MATCH_GLOB);
 		if (rule_class == BW_CLASS_PROCESS)
 			lookup(&d->w, d->w.name_hash, BW_MATCH_EXEC_NAME);
 		if (rule_class == BW_CLASS_PROCESS && (d->w.allow.flags & BW_FLAG_ARGS))

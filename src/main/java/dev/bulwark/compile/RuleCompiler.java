@@ -17,6 +17,7 @@ import dev.bulwark.policy.NetworkBlock;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicySpec;
 import dev.bulwark.policy.Posture;
+import dev.bulwark.policy.Glob;
 import dev.bulwark.policy.PresetRule;
 import dev.bulwark.policy.ProcessRules;
 import dev.bulwark.policy.RuleMeta;
@@ -137,8 +138,8 @@ public final class RuleCompiler {
                 put(RuleClass.PROCESS, directory(rule.recursive()), path(rule.dir()), rule.fromSource(),
                         rule(field, meta.under(rule)), flags(rule.ownerOnly(), false, rule.pts()), List.of()));
         each(block.matchPatterns(), "spec.process.matchPatterns", (rule, field) ->
-                put(RuleClass.PROCESS, Match.GLOB, path(rule.pattern()), null,
-                        rule(field, meta.under(rule)), flags(rule.ownerOnly(), false, false), List.of()));
+                glob(RuleClass.PROCESS, rule.pattern(), rule(field, meta.under(rule)),
+                        flags(rule.ownerOnly(), false, false)));
     }
 
     private void file(FileRules block, Meta specMeta) {
@@ -153,8 +154,8 @@ public final class RuleCompiler {
                 put(RuleClass.FILE, directory(rule.recursive()), path(rule.dir()), rule.fromSource(),
                         rule(field, meta.under(rule)), flags(rule.ownerOnly(), rule.readOnly(), false), List.of()));
         each(block.matchPatterns(), "spec.file.matchPatterns", (rule, field) ->
-                put(RuleClass.FILE, Match.GLOB, path(rule.pattern()), null,
-                        rule(field, meta.under(rule)), flags(rule.ownerOnly(), rule.readOnly(), false), List.of()));
+                glob(RuleClass.FILE, rule.pattern(), rule(field, meta.under(rule)),
+                        flags(rule.ownerOnly(), rule.readOnly(), false)));
     }
 
     private void network(NetworkBlock block, Meta specMeta) {
@@ -219,6 +220,24 @@ public final class RuleCompiler {
     }
 
     /** One key per source (or one for "any source"); two rules on a key and action: fewer conditions win. */
+    /**
+     * A `matchPatterns` glob as the key the kernel looks up: a path, a directory (the files in it, or the tree),
+     * or an extension in a directory (GLOB, target "/dir/*.ext") or under it (GLOB_RECURSIVE, "/dir/**&#47;*.ext").
+     * The validator has turned away every other form.
+     */
+    private void glob(RuleClass ruleClass, String pattern, int rule, Set<Flag> flags) {
+        Glob glob = Glob.parse(path(pattern));
+        switch (glob.form()) {
+            case PATH -> put(ruleClass, Match.PATH, glob.directory(), null, rule, flags, List.of());
+            case FILES_IN -> put(ruleClass, Match.DIRECTORY, glob.directory(), null, rule, flags, List.of());
+            case TREE -> put(ruleClass, Match.DIRECTORY_RECURSIVE, glob.directory(), null, rule, flags, List.of());
+            case EXTENSION_IN -> put(ruleClass, Match.GLOB, glob.directory() + "*" + glob.extension(), null, rule,
+                    flags, List.of());
+            case EXTENSION_UNDER -> put(ruleClass, Match.GLOB_RECURSIVE, glob.directory() + "**/*" + glob.extension(),
+                    null, rule, flags, List.of());
+        }
+    }
+
     private void put(RuleClass ruleClass, Match match, String target, List<Source> fromSource, int rule,
             Set<Flag> flags, List<String> args) {
         List<String> sources = fromSource == null || fromSource.isEmpty()

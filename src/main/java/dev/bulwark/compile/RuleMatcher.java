@@ -43,8 +43,16 @@ public final class RuleMatcher {
         if (ruleClass == RuleClass.PROCESS) {
             lookup(best, ruleClass, Match.EXEC_NAME, path.substring(slash + 1), source);
         }
+        int dot = path.lastIndexOf('.');
+        String extension = dot > slash ? path.substring(dot) : null;
+        if (extension != null) {
+            lookup(best, ruleClass, Match.GLOB, path.substring(0, slash + 1) + "*" + extension, source);
+        }
         for (int i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
             lookup(best, ruleClass, Match.DIRECTORY_RECURSIVE, path.substring(0, i + 1), source);
+            if (extension != null) {
+                lookup(best, ruleClass, Match.GLOB_RECURSIVE, path.substring(0, i + 1) + "**/*" + extension, source);
+            }
         }
         return new Matched(best[0], best[1], best[2]);
     }

@@ -31,8 +31,14 @@ public record RuleSet(
     public enum RuleClass { PROCESS, FILE, NETWORK, CAPABILITIES, DNS }
 
     /** How a key is matched against what an operation names. */
-    /** How a key's target is compared; ARGS is the kernel's own (a program with its exact allowedArgs). */
-    public enum Match { PATH, EXEC_NAME, DIRECTORY, DIRECTORY_RECURSIVE, GLOB, PROTOCOL, CAPABILITY, DOMAIN, ARGS }
+    /**
+     * How a key's target is compared. GLOB: a file with an extension in a directory ("/dir/*.ext");
+     * GLOB_RECURSIVE: anywhere under it ("/dir/**&#47;*.ext"). ARGS is the kernel's own (a program with its exact
+     * allowedArgs).
+     */
+    public enum Match {
+        PATH, EXEC_NAME, DIRECTORY, DIRECTORY_RECURSIVE, GLOB, PROTOCOL, CAPABILITY, DOMAIN, ARGS, GLOB_RECURSIVE
+    }
 
     /** Conditions that narrow a rule: it holds only for the owner, only for writes, only on a terminal. */
     public enum Flag { OWNER_ONLY, READ_ONLY, PTS }

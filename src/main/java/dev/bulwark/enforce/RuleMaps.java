@@ -35,8 +35,8 @@ import java.util.Set;
  */
 final class RuleMaps {
     /** What the kernel programs match today. */
-    private static final Set<Match> PATH_MATCHES =
-            EnumSet.of(Match.PATH, Match.EXEC_NAME, Match.DIRECTORY, Match.DIRECTORY_RECURSIVE);
+    private static final Set<Match> PATH_MATCHES = EnumSet.of(Match.PATH, Match.EXEC_NAME, Match.DIRECTORY,
+            Match.DIRECTORY_RECURSIVE, Match.GLOB, Match.GLOB_RECURSIVE);
 
     private final Bpf bpf;
     private final int endpointRulesFd;
@@ -219,6 +219,13 @@ final class RuleMaps {
             case CAPABILITY -> KernelNames.capability(key.target());
             // backwards, so the kernel meets every parent domain in one pass from the end of a name
             case DOMAIN -> Fnv.hash(new StringBuilder(key.target()).reverse().toString());
+            // "/dir/*.ext", "/dir/**/*.ext": the directory's hash mixed with the extension's, as the kernel mixes them
+            case GLOB, GLOB_RECURSIVE -> {
+                String marker = key.match() == Match.GLOB ? "*" : "**/*";
+                int at = key.target().lastIndexOf(marker);
+                yield Fnv.hash(key.target().substring(0, at))
+                        ^ (Fnv.hash(key.target().substring(at + marker.length())) * Fnv.PRIME);
+            }
             default -> Fnv.hash(key.target());
         };
     }

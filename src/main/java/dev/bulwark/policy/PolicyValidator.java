@@ -81,6 +81,16 @@ final class PolicyValidator {
                 add("spec.process.matchPaths[" + i + "]", "needs exactly one of path or execname");
             }
         }
+        for (String block : new String[] {"process", "file"}) {
+            JsonNode patterns = spec.path(block).path("matchPatterns");
+            for (int i = 0; i < patterns.size(); i++) {
+                String pattern = patterns.get(i).path("pattern").asText(null);
+                if (pattern != null && pattern.startsWith("/") && Glob.parse(pattern) == null) {
+                    add("spec." + block + ".matchPatterns[" + i + "].pattern", quote(patterns.get(i).path("pattern"))
+                            + " is not a glob the kernel can match: use " + Glob.SUPPORTED);
+                }
+            }
+        }
         checkSyscalls(spec.path("syscalls"));
         checkLabels(spec.path("selector").path("matchLabels"), "spec.selector.matchLabels");
         JsonNode expressions = spec.path("selector").path("matchExpressions");

@@ -1,0 +1,46 @@
+package dev.bulwark.policy;
+
+/**
+ * The `matchPatterns` globs Bulwark enforces in the kernel, at a cost that follows the path and never the number
+ * of rules: a plain path; the files in a directory (`/dir/*`); a whole tree (`/dir/**`, `/dir/**&#47;*`); the files
+ * with an extension in a directory (`/dir/*.ext`) or anywhere under it (`/dir/**&#47;*.ext`). The directory part is
+ * literal; an extension has no dot, slash or wildcard. Anything else is a validation error.
+ */
+public record Glob(Form form, String directory, String extension) {
+    public enum Form { PATH, FILES_IN, TREE, EXTENSION_IN, EXTENSION_UNDER }
+
+    public static final String SUPPORTED = "a path, /dir/*, /dir/*.ext, /dir/** (or /dir/**/*) or /dir/**/*.ext,"
+            + " with a literal directory and an extension without dots";
+
+    /** The pattern's form, or null when it is not one of the supported ones. */
+    public static Glob parse(String pattern) {
+        if (!wild(pattern)) {
+            return new Glob(Form.PATH, pattern, null);
+        }
+        for (String tree : new String[] {"/**/*", "/**"}) {
+            if (pattern.endsWith(tree) && !wild(pattern.substring(0, pattern.length() - tree.length()))) {
+                return new Glob(Form.TREE, pattern.substring(0, pattern.length() - tree.length()) + "/", null);
+            }
+        }
+        if (pattern.endsWith("/*") && !wild(pattern.substring(0, pattern.length() - 2))) {
+            return new Glob(Form.FILES_IN, pattern.substring(0, pattern.length() - 1), null);
+        }
+        int star = pattern.lastIndexOf("/*.");
+        if (star < 0) {
+            return null;
+        }
+        String extension = pattern.substring(star + 2);
+        if (extension.length() < 2 || extension.indexOf('.', 1) >= 0 || wild(extension) || extension.contains("/")) {
+            return null;
+        }
+        String directory = pattern.substring(0, star + 1);
+        if (directory.endsWith("/**/") && !wild(directory.substring(0, directory.length() - 4))) {
+            return new Glob(Form.EXTENSION_UNDER, directory.substring(0, directory.length() - 3), extension);
+        }
+        return wild(directory) ? null : new Glob(Form.EXTENSION_IN, directory, extension);
+    }
+
+    private static boolean wild(String text) {
+        return text.indexOf('*') >= 0 || text.indexOf('?') >= 0;
+    }
+}
