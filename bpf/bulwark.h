@@ -105,7 +105,8 @@ enum bulwark_preset {
 	BW_PRESET_ANON_MAP_EXEC = 1,   /* executable anonymous memory from mmap */
 	BW_PRESET_PROTECT_ENV = 2,     /* another process's /proc/<pid>/environ */
 	BW_PRESET_PROTECT_PROC = 3,    /* any file of another process's /proc/<pid>/ */
-	BW_PRESET_COUNT = 4,
+	BW_PRESET_EXEC = 4,            /* an exec on a terminal in a session entered from outside (kubectl exec -it) */
+	BW_PRESET_COUNT = 5,
 };
 
 /*

@@ -72,6 +72,17 @@ struct {
 	__type(value, struct exec_args);
 } exec_args SEC(".maps");
 
+/*
+ * Processes that entered a pid namespace they do not live in through setns (kubectl exec, nsenter), and their
+ * descendants: the exec preset's sessions.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} entered SEC(".maps");
+
 /* Events that found the ring buffer full: counted, never lost silently. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -535,6 +546,24 @@ static __always_inline int fileless_exec(struct decision *d, struct file *file)
 	return preset_verdict(d, BW_PRESET_FILELESS_EXEC, BW_HOOK_BPRM_CHECK, BW_CLASS_PROCESS);
 }
 
+/*
+ * exec: a program run on a terminal by a process of a session entered from outside the container (setns into
+ * its pid namespace, as kubectl exec -it does), as upstream's ExecPreset.
+ */
+static __always_inline int exec_session(struct decision *d, struct file *file)
+{
+	struct task_struct *task = d->task;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (!has_preset(d, BW_PRESET_EXEC) || !BPF_CORE_READ(task, signal, tty) ||
+	    !bpf_map_lookup_elem(&entered, &tgid))
+		return 0;
+	if (path_of(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), d->s->path,
+		    d->s->assemble) < 0)
+		d->s->path[0] = 0;
+	return preset_verdict(d, BW_PRESET_EXEC, BW_HOOK_BPRM_CHECK, BW_CLASS_PROCESS);
+}
+
 #define PROC_SUPER_MAGIC 0x9fa0
 
 /*
@@ -618,6 +647,8 @@ int BPF_PROG(bulwark_bprm_check, struct linux_binprm *bprm)
 	if (!begin(&d, BW_CLASS_PROCESS))
 		return 0;
 	ret = fileless_exec(&d, file);
+	if (!ret)
+		ret = exec_session(&d, file);
 	if (ret)
 		return ret;
 	return judge_path(&d, BW_HOOK_BPRM_CHECK, BW_CLASS_PROCESS, BPF_CORE_READ(file, f_path.dentry),
@@ -1018,4 +1049,42 @@ SEC("tracepoint/syscalls/sys_enter_execveat")
 int bulwark_execveat_args(struct trace_event_raw_sys_enter *ctx)
 {
 	return record_args((const char *const *)ctx->args[2]);
+}
+
+/* ---- The exec preset's sessions: who entered a pid namespace from outside, and who descends from them ---- */
+
+/* The inode of the pid namespace a task lives in (not the one its children will). */
+static __always_inline __u32 own_pid_ns(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid_namespace *ns = 0;
+
+	bpf_probe_read_kernel(&ns, sizeof(ns), (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+			      (level & 31) * bpf_core_type_size(struct upid) + bpf_core_field_offset(struct upid, ns));
+	return BPF_CORE_READ(ns, ns.inum);
+}
+
+SEC("tracepoint/syscalls/sys_exit_setns")
+int bulwark_setns(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u8 yes = 1;
+
+	if (ctx->ret == 0 && BPF_CORE_READ(task, nsproxy, pid_ns_for_children, ns.inum) != own_pid_ns(task))
+		bpf_map_update_elem(&entered, &tgid, &yes, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_fork")
+int bulwark_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	__u32 parent = bpf_get_current_pid_tgid() >> 32;
+	__u32 child = ctx->child_pid;
+	__u8 yes = 1;
+
+	if (bpf_map_lookup_elem(&entered, &parent))
+		bpf_map_update_elem(&entered, &child, &yes, BPF_ANY);
+	return 0;
 }

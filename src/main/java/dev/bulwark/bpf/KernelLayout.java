@@ -25,7 +25,8 @@ public final class KernelLayout {
     public static final int EVENT_PATH = 256;
     public static final int CLASS_COUNT = 5;
     /** enum bulwark_preset, in order: the presets the kernel enforces, by their policy names. */
-    public static final List<String> PRESETS = List.of("filelessExec", "anonymousMapExec", "protectEnv", "protectProc");
+    public static final List<String> PRESETS =
+            List.of("filelessExec", "anonymousMapExec", "protectEnv", "protectProc", "exec");
 
     public static final StructLayout ENDPOINT_KEY = MemoryLayout.structLayout(
             JAVA_INT.withName("pid_ns"),

@@ -81,6 +81,7 @@ final class KernelAlerts {
             case "anonymousMapExec" -> "AnonMapExecutionPreset";
             case "protectEnv" -> "ProtectEnvPreset";
             case "protectProc" -> "ProtectProcPreset";
+            case "exec" -> "ExecPreset";
             default -> p.preset();
         }).orElse(null);
     }

@@ -86,7 +86,8 @@ class KernelLayoutTest {
                             ? "BW_" + parts[0] : "BW_FLAG_" + parts[0];
                     line(c, expected, symbol, symbol, Long.parseLong(parts[1]));
                 });
-        List<String> presetSymbols = List.of("FILELESS_EXEC", "ANON_MAP_EXEC", "PROTECT_ENV", "PROTECT_PROC");
+        List<String> presetSymbols = List.of("FILELESS_EXEC", "ANON_MAP_EXEC", "PROTECT_ENV", "PROTECT_PROC",
+                "EXEC");
         for (int preset = 0; preset < KernelLayout.PRESETS.size(); preset++) {
             line(c, expected, "preset " + KernelLayout.PRESETS.get(preset), "BW_PRESET_" + presetSymbols.get(preset),
                     preset);

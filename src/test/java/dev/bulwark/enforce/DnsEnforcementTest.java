@@ -14,18 +14,33 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * DNS rules (`matchDNSQueries`) in a real kernel: a small Python program sends one DNS query per name to the
- * loopback resolver address (nothing needs to answer: the decision is the send's).
+ * DNS rules (`matchDNSQueries`) in a real kernel: a small Python program sends one DNS query per name to a DNS
+ * server on the loopback address (also Python: it answers every A query with 10.0.0.1), and says whether the
+ * query was refused or answered.
  */
 class DnsEnforcementTest extends KernelScenarios {
     static final Path DIR = Path.of("/tmp/bulwark-dns");
 
-    /** argv: sendto|connect inet|inet6 name...; prints "ok" or the errno name per name. */
+    /** Answers every query on 127.0.0.1:53 with one A record. */
+    static final String SERVER = """
+            import socket
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(('127.0.0.1', 53))
+            print('listening', flush=True)
+            while True:
+                query, peer = s.recvfrom(512)
+                header = query[:2] + bytes.fromhex('81800001000100000000')
+                answer = bytes.fromhex('c00c000100010000003c00040a000001')
+                s.sendto(header + query[12:] + answer, peer)
+            """;
+
+    /** argv: sendto|connect inet|inet6 name...; per name "ok" (answered), "unanswered" or the errno name. */
     static final String QUERIES = """
             import errno, socket, struct, sys
             how, family, names = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -40,16 +55,33 @@ class DnsEnforcementTest extends KernelScenarios {
                         s.send(query)
                     else:
                         s.sendto(query, address)
-                    print('ok')
+                    s.settimeout(10)
+                    answer = s.recv(512)
+                    print('ok' if answer[:2] == query[:2] and answer[-4:] == bytes([10, 0, 0, 1]) else 'bad answer')
+                except socket.timeout:
+                    print('unanswered')
                 except OSError as e:
                     print(errno.errorcode.get(e.errno, str(e.errno)))
                 s.close()
             """;
 
+    Process server;
+
     @BeforeAll
-    void script() throws IOException {
+    void dnsServer() throws IOException {
         Files.createDirectories(DIR);
         Files.writeString(DIR.resolve("queries.py"), QUERIES);
+        Files.writeString(DIR.resolve("server.py"), SERVER);
+        server = new ProcessBuilder(PYTHON, DIR.resolve("server.py").toString()).redirectErrorStream(true).start();
+        String ready = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream())).readLine();
+        assertEquals("listening", ready, "the DNS server on 127.0.0.1:53");
+    }
+
+    @AfterAll
+    void stopDnsServer() throws InterruptedException {
+        if (server != null) {
+            server.destroyForcibly().waitFor();
+        }
     }
 
     @BeforeEach

@@ -147,6 +147,54 @@ class PresetEnforcementTest extends KernelScenarios {
         assertPreset(alert(on("/proc/" + HOST_PID + "/cmdline")), "PRESET-ProtectProcPreset", "File", "Audit");
     }
 
+    /**
+     * A terminal session entered from outside (nsenter, as kubectl exec -it does) cannot run programs; one that
+     * is not on a terminal can, and so can a terminal session the container started itself.
+     */
+    @Test
+    void execBlocksTerminalSessionsEnteredFromOutside() throws Exception {
+        try (Sandbox sandbox = new Sandbox()) {
+            Endpoint container = sandbox.endpoint(Map.of("app", "sandbox"));
+            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: sandbox}}, presets: [{name: exec}],"
+                    + " action: Block}", AUDIT);
+            try {
+                String[] enter = {"/usr/bin/nsenter", "--target", Long.toString(sandbox.pid), "--pid", "--mount"};
+                assertTrue(run(concat(enter, "/usr/bin/script", "-qec", "/usr/bin/true", "/dev/null")) != 0,
+                        "on a terminal: blocked");
+                Alert alert = alert(a -> a.enforcer().equals("PRESET-ExecPreset"));
+                assertPreset(alert, "PRESET-ExecPreset", "Process", "Block");
+                assertEquals(0, run(concat(enter, "/usr/bin/sh", "-c", "/usr/bin/true")), "no terminal: allowed");
+                String inside = sandbox.run("/usr/bin/script -qec /usr/bin/true /dev/null; echo inside=$?");
+                assertTrue(inside.contains("inside=0"), "the container's own terminal session: " + inside);
+            } finally {
+                enforcer.remove(container);
+            }
+        }
+    }
+
+    @Test
+    void execAuditReportsTerminalSessionsEnteredFromOutside() throws Exception {
+        try (Sandbox sandbox = new Sandbox()) {
+            Endpoint container = sandbox.endpoint(Map.of("app", "sandbox"));
+            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: sandbox}}, presets: [{name: exec}],"
+                    + " action: Audit}", AUDIT);
+            try {
+                assertEquals(0, run("/usr/bin/nsenter", "--target", Long.toString(sandbox.pid), "--pid", "--mount",
+                        "/usr/bin/script", "-qec", "/usr/bin/true", "/dev/null"));
+                assertPreset(alert(a -> a.enforcer().equals("PRESET-ExecPreset")), "PRESET-ExecPreset", "Process",
+                        "Audit");
+            } finally {
+                enforcer.remove(container);
+            }
+        }
+    }
+
+    static String[] concat(String[] first, String... rest) {
+        String[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
+    }
+
     @Test
     void theHostIsNotGovernedByASandboxesPreset() throws Exception {
         try (Sandbox sandbox = new Sandbox()) {

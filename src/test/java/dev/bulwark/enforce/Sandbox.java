@@ -14,12 +14,15 @@ import java.util.Map;
  */
 final class Sandbox implements AutoCloseable {
     private final Process unshare;
+    /** Its shell, as the host numbers it. */
+    final long pid;
     final KernelIdentity identity;
 
     Sandbox() throws Exception {
         unshare = new ProcessBuilder("/usr/bin/unshare", "--pid", "--mount", "--fork", "/usr/bin/bash", "-c",
                 "read -r line; eval \"$line\"; echo status=$?").redirectErrorStream(true).start();
-        identity = KernelIdentity.ofProcess(awaitChild(unshare.pid()));
+        pid = awaitChild(unshare.pid());
+        identity = KernelIdentity.ofProcess(pid);
     }
 
     /** This sandbox as a container endpoint of namespace "test", pod "pod-1", container "main". */
