@@ -15,8 +15,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
@@ -37,7 +35,7 @@ import java.util.stream.Collectors;
  * default is used instead.
  */
 @Singleton
-public class ClusterSettingsWatcher implements Followed {
+public class ClusterSettingsWatcher extends InformerWatcher {
     static final String CONFIGMAP_NAME = "kubearmor-config";
     static final String CONFIGMAP_LABEL = "kubearmor-app";
     static final String CONFIGMAP_LABEL_VALUE = "kubearmor-configmap";
@@ -51,17 +49,15 @@ public class ClusterSettingsWatcher implements Followed {
     @Inject
     AgentLog log;
 
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
-
     public synchronized void start() {
-        informers.add(Informers.start(client.namespaces(), handler(this::namespace,
-                ns -> settings.namespace(ns.getMetadata().getName(), NamespaceOverrides.NONE))));
-        informers.add(Informers.start(client.configMaps().inAnyNamespace().withLabel(CONFIGMAP_LABEL,
+        inform(client.namespaces(), handler(this::namespace,
+                ns -> settings.namespace(ns.getMetadata().getName(), NamespaceOverrides.NONE)));
+        inform(client.configMaps().inAnyNamespace().withLabel(CONFIGMAP_LABEL,
                 CONFIGMAP_LABEL_VALUE), handler(this::configMap, gone -> {
                     if (CONFIGMAP_NAME.equals(gone.getMetadata().getName())) {
                         settings.defaults(LiveSettings.configured(config));
                     }
-                })));
+                }));
     }
 
     private void namespace(Namespace namespace) {
@@ -200,20 +196,5 @@ public class ClusterSettingsWatcher implements Followed {
     @Override
     public String what() {
         return "namespaces and the kubearmor-config ConfigMap";
-    }
-
-    @Override
-    public synchronized boolean synced() {
-        return Followed.synced(informers);
-    }
-
-    @Override
-    public synchronized boolean watching() {
-        return Followed.watching(informers);
-    }
-
-    @PreDestroy
-    synchronized void stop() {
-        informers.forEach(SharedIndexInformer::close);
     }
 }

@@ -1,8 +1,5 @@
 package dev.bulwark.k8s;
 
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.util.Collection;
-
 /** Something the agent follows on the API server, for readiness: has it been listed once, is it watched now. */
 interface Followed {
     /** What it is, as readiness names it: "pods of this node". */
@@ -13,12 +10,4 @@ interface Followed {
 
     /** Changes arrive now; false while the API server is away. */
     boolean watching();
-
-    static boolean synced(Collection<? extends SharedIndexInformer<?>> informers) {
-        return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::hasSynced);
-    }
-
-    static boolean watching(Collection<? extends SharedIndexInformer<?>> informers) {
-        return !informers.isEmpty() && informers.stream().allMatch(SharedIndexInformer::isWatching);
-    }
 }

@@ -5,8 +5,6 @@ import dev.bulwark.telemetry.AgentLog;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Map;
@@ -16,7 +14,7 @@ import java.util.Map;
  * annotation for whether they apply.
  */
 @Singleton
-public class NodeWatcher implements Followed {
+public class NodeWatcher extends InformerWatcher {
     @Inject
     KubernetesClient client;
     @Inject
@@ -24,10 +22,8 @@ public class NodeWatcher implements Followed {
     @Inject
     AgentLog log;
 
-    private SharedIndexInformer<Node> informer;
-
     public synchronized void start(String nodeName) {
-        informer = Informers.start(client.nodes().withName(nodeName), new ResourceEventHandler<>() {
+        inform(client.nodes().withName(nodeName), new ResourceEventHandler<>() {
             @Override
             public void onAdd(Node node) {
                 follow(node);
@@ -53,22 +49,5 @@ public class NodeWatcher implements Followed {
     @Override
     public String what() {
         return "this node";
-    }
-
-    @Override
-    public synchronized boolean synced() {
-        return Followed.synced(informer == null ? java.util.List.of() : java.util.List.of(informer));
-    }
-
-    @Override
-    public synchronized boolean watching() {
-        return Followed.watching(informer == null ? java.util.List.of() : java.util.List.of(informer));
-    }
-
-    @PreDestroy
-    synchronized void stop() {
-        if (informer != null) {
-            informer.close();
-        }
     }
 }

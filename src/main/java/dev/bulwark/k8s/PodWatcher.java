@@ -8,8 +8,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Reception;
 import jakarta.inject.Inject;
@@ -30,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * name is what lets a hook's registration carry the pod's labels, so its rules hold from the first exec.
  */
 @Singleton
-public class PodWatcher implements Followed {
+public class PodWatcher extends InformerWatcher {
     /** Labels Kubernetes adds for its own bookkeeping, never meant for selection (as KubeArmor drops them). */
     static final List<String> BOOKKEEPING_LABELS =
             List.of("pod-template-hash", "controller-revision-hash", "pod-template-generation");
@@ -54,11 +52,10 @@ public class PodWatcher implements Followed {
 
     private final Map<String, PodInfo> byName = new ConcurrentHashMap<>();
     private final Map<String, PodInfo> byContainerId = new ConcurrentHashMap<>();
-    private SharedIndexInformer<Pod> informer;
 
     public synchronized void start(String nodeName) {
         var pods = client.pods().inAnyNamespace();
-        informer = Informers.start(config.podFieldSelector() ? pods.withField("spec.nodeName", nodeName) : pods,
+        inform(config.podFieldSelector() ? pods.withField("spec.nodeName", nodeName) : pods,
                 new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(Pod pod) {
@@ -175,22 +172,5 @@ public class PodWatcher implements Followed {
     @Override
     public String what() {
         return "pods of this node";
-    }
-
-    @Override
-    public synchronized boolean synced() {
-        return Followed.synced(informer == null ? java.util.List.of() : java.util.List.of(informer));
-    }
-
-    @Override
-    public synchronized boolean watching() {
-        return Followed.watching(informer == null ? java.util.List.of() : java.util.List.of(informer));
-    }
-
-    @PreDestroy
-    synchronized void stop() {
-        if (informer != null) {
-            informer.close();
-        }
     }
 }

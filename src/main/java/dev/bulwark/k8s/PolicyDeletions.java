@@ -6,12 +6,8 @@ import dev.bulwark.telemetry.AgentLog;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Deleted policies leave the store. The reconcilers see creations and changes; a deletion reaches no
@@ -20,7 +16,7 @@ import java.util.List;
  * deletions, including those missed while the API server was away (reported when it relists).
  */
 @Singleton
-public class PolicyDeletions implements Followed {
+public class PolicyDeletions extends InformerWatcher {
     @Inject
     KubernetesClient client;
     @Inject
@@ -28,13 +24,13 @@ public class PolicyDeletions implements Followed {
     @Inject
     AgentLog log;
 
-    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
-
     public synchronized void start() {
         for (PolicyKind kind : PolicyKind.values()) {
-            informers.add(kind.namespaced()
-                    ? Informers.start(client.resources(kind.resourceClass()).inAnyNamespace(), handler(kind))
-                    : Informers.start(client.resources(kind.resourceClass()), handler(kind)));
+            if (kind.namespaced()) {
+                inform(client.resources(kind.resourceClass()).inAnyNamespace(), handler(kind));
+            } else {
+                inform(client.resources(kind.resourceClass()), handler(kind));
+            }
         }
     }
 
@@ -60,20 +56,5 @@ public class PolicyDeletions implements Followed {
     @Override
     public String what() {
         return "policy deletions";
-    }
-
-    @Override
-    public synchronized boolean synced() {
-        return Followed.synced(informers);
-    }
-
-    @Override
-    public synchronized boolean watching() {
-        return Followed.watching(informers);
-    }
-
-    @PreDestroy
-    synchronized void stop() {
-        informers.forEach(SharedIndexInformer::close);
     }
 }
