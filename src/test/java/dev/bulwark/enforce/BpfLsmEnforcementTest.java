@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.compile.PolicySelection;
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
-import dev.bulwark.policy.Policy;
-import dev.bulwark.policy.TestPolicies;
 import dev.bulwark.policy.Posture;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
@@ -23,16 +20,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -246,21 +235,18 @@ class BpfLsmEnforcementTest extends KernelScenarios {
 
     @Test
     void aContainerIsGovernedByItsPolicyFromItsFirstExecAndTheHostIsNot() throws Exception {
-        try (Sandbox sandbox = new Sandbox()) {
-            Endpoint container = sandbox.endpoint(Map.of("app", "web"));
-            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: web}},"
-                    + " file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
-            String output = sandbox.run("/usr/bin/cat /tmp/bulwark-lsm/secret");
-            assertTrue(output.contains("Permission denied") && output.contains("status=1"), output);
-            Alert alert = alert(on("/tmp/bulwark-lsm/secret"));
-            assertEquals("MatchedPolicy", alert.type());
-            assertEquals("test", alert.context().namespaceName());
-            assertEquals("main", alert.context().containerName());
-            assertTrue(alert.context().pid() > 0 && alert.context().pid() < 10 && alert.context().pid() != alert.context().hostPid(),
-                    "PID as the container sees it (its shell is 1), HostPID as the host does: " + alert);
-            assertEquals(0, run("/usr/bin/cat", "/tmp/bulwark-lsm/secret"), "the host is not governed by the KSP");
-            enforcer.remove(container);
-        }
+        String output = inSandbox("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}",
+                options(Posture.audit).postures(), sandbox -> {
+                    assertEquals(0, run("/usr/bin/cat", "/tmp/bulwark-lsm/secret"), "the host is not governed by the KSP");
+                    return sandbox.run("/usr/bin/cat /tmp/bulwark-lsm/secret");
+                });
+        assertTrue(output.contains("Permission denied") && output.contains("status=1"), output);
+        Alert alert = alert(on("/tmp/bulwark-lsm/secret"));
+        assertEquals("MatchedPolicy", alert.type());
+        assertEquals("test", alert.context().namespaceName());
+        assertEquals("main", alert.context().containerName());
+        assertTrue(alert.context().pid() > 0 && alert.context().pid() < 10 && alert.context().pid() != alert.context().hostPid(),
+                "PID as the container sees it (its shell is 1), HostPID as the host does: " + alert);
     }
 
     /** Every path hook, each through the command that triggers it, inside a blocked directory tree. */

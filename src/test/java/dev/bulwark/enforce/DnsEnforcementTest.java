@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.compile.RuleCompiler;
-import dev.bulwark.identity.Endpoint;
 import dev.bulwark.policy.Posture;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,12 +89,9 @@ class DnsEnforcementTest extends KernelScenarios {
 
     static List<String> query(String python, String how, String family, String... names)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(python, DIR.resolve("queries.py").toString(), how, family));
-        command.addAll(List.of(names));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes()).strip();
-        assertEquals(0, process.waitFor(), output);
-        return List.of(output.split("\n"));
+        List<String> args = new ArrayList<>(List.of(how, family));
+        args.addAll(List.of(names));
+        return python(python, DIR.resolve("queries.py"), args.toArray(String[]::new));
     }
 
     static Predicate<Alert> queried(String name) {
@@ -165,21 +160,13 @@ class DnsEnforcementTest extends KernelScenarios {
     /** A pod's resolver tries the name with Kubernetes' search suffixes first: those queries are the domain's. */
     @Test
     void aContainersQueriesWithSearchSuffixesAreTheDomains() throws Exception {
-        try (Sandbox sandbox = new Sandbox()) {
-            Endpoint container = sandbox.endpoint(Map.of("app", "web"));
-            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: web}}, network: {matchDNSQueries:"
-                    + " [{domain: google.com}]}, action: Block}", AUDIT);
-            try {
-                String output = sandbox.run(PYTHON + " " + DIR.resolve("queries.py") + " sendto inet"
+        String output = inSandbox("{network: {matchDNSQueries: [{domain: google.com}]}, action: Block}", AUDIT,
+                sandbox -> sandbox.run(PYTHON + " " + DIR.resolve("queries.py") + " sendto inet"
                         + " google.com.test.svc.cluster.local google.com.svc.cluster.local google.com.cluster.local"
-                        + " www.google.com example.com example.com.test.svc.cluster.local");
-                assertEquals("EACCES\nEACCES\nEACCES\nEACCES\nok\nok\nstatus=0", output.strip());
-                Alert alert = alert(queried("google.com.test.svc.cluster.local"));
-                assertEquals("google.com", alert.resource());
-                assertEquals("MatchedPolicy", alert.type());
-            } finally {
-                enforcer.remove(container);
-            }
-        }
+                        + " www.google.com example.com example.com.test.svc.cluster.local"));
+        assertEquals("EACCES\nEACCES\nEACCES\nEACCES\nok\nok\nstatus=0", output.strip());
+        Alert alert = alert(queried("google.com.test.svc.cluster.local"));
+        assertEquals("google.com", alert.resource());
+        assertEquals("MatchedPolicy", alert.type());
     }
 }

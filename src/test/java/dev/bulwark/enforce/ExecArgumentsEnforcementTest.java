@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.compile.RuleCompiler;
-import dev.bulwark.identity.Endpoint;
 import dev.bulwark.policy.Posture;
 import dev.bulwark.telemetry.Alert;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,22 +24,15 @@ class ExecArgumentsEnforcementTest extends KernelScenarios {
         reset();
     }
 
-    String inSandbox(String allowedArgs, RuleCompiler.Postures postures, String commandLine) throws Exception {
-        try (Sandbox sandbox = new Sandbox()) {
-            Endpoint container = sandbox.endpoint(Map.of("app", "args"));
-            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: args}}, process: {matchPaths:"
-                    + " [{path: /usr/bin/echo, allowedArgs: " + allowedArgs + "}]}, action: Allow}", postures);
-            try {
-                return sandbox.run(commandLine);
-            } finally {
-                enforcer.remove(container);
-            }
-        }
+    /** Runs the command line in a sandbox where /usr/bin/echo is allowed with these arguments only. */
+    String withAllowedArgs(String allowedArgs, RuleCompiler.Postures postures, String commandLine) throws Exception {
+        return inSandbox("{process: {matchPaths: [{path: /usr/bin/echo, allowedArgs: " + allowedArgs + "}]},"
+                + " action: Allow}", postures, sandbox -> sandbox.run(commandLine));
     }
 
     @Test
     void onlyTheListedArgumentsAreAllowed() throws Exception {
-        String output = inSandbox("[hello, 'big world']", PROCESS_BLOCK, "/usr/bin/echo hello 'big world'; echo a=$?;"
+        String output = withAllowedArgs("[hello, 'big world']", PROCESS_BLOCK, "/usr/bin/echo hello 'big world'; echo a=$?;"
                 + " /usr/bin/echo hello; echo b=$?; /usr/bin/echo hello 'big world' again; echo c=$?;"
                 + " /usr/bin/echo 'big world' hello; echo d=$?; /usr/bin/true; echo e=$?");
         assertTrue(output.contains("hello big world\na=0"), output);
@@ -55,7 +46,7 @@ class ExecArgumentsEnforcementTest extends KernelScenarios {
 
     @Test
     void anArgumentTooLongToCompareFailsClosed() throws Exception {
-        String output = inSandbox("['" + LONG + "']", PROCESS_BLOCK, "/usr/bin/echo " + LONG + " > /dev/null;"
+        String output = withAllowedArgs("['" + LONG + "']", PROCESS_BLOCK, "/usr/bin/echo " + LONG + " > /dev/null;"
                 + " echo long=$?");
         assertTrue(output.contains("long=126"), output);
         assertTrue(notes.stream().anyMatch(n -> n.contains("never matches (fail closed)")), notes.toString());
@@ -63,7 +54,7 @@ class ExecArgumentsEnforcementTest extends KernelScenarios {
 
     @Test
     void otherArgumentsUnderPostureAuditAreReportedAndRun() throws Exception {
-        String output = inSandbox("[hello]", AUDIT, "/usr/bin/echo goodbye; echo status=$?");
+        String output = withAllowedArgs("[hello]", AUDIT, "/usr/bin/echo goodbye; echo status=$?");
         assertTrue(output.contains("goodbye\nstatus=0"), output);
         Alert alert = alert(on("/usr/bin/echo"));
         assertEquals("DefaultPosture", alert.policyName());

@@ -110,6 +110,38 @@ abstract class KernelScenarios {
         return alert -> alert.resource().equals(resource);
     }
 
+    /** What a sandbox test does once the sandbox's endpoint has its policy. */
+    interface InSandbox<T> {
+        T run(Sandbox sandbox) throws Exception;
+    }
+
+    /**
+     * Starts a sandbox, gives its endpoint (labels app: sandbox) a KubeArmorPolicy with this spec (YAML flow
+     * style, starting with "{", without a selector) under these postures, runs the work, and takes the rules away.
+     */
+    <T> T inSandbox(String spec, RuleCompiler.Postures postures, InSandbox<T> work) throws Exception {
+        try (Sandbox sandbox = new Sandbox()) {
+            Endpoint container = sandbox.endpoint(Map.of("app", "sandbox"));
+            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: sandbox}}, " + spec.substring(1),
+                    postures);
+            try {
+                return work.run(sandbox);
+            } finally {
+                enforcer.remove(container);
+            }
+        }
+    }
+
+    /** Runs a Python script with these arguments; what it printed, one line each (it must exit 0). */
+    static List<String> python(String python, Path script, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(python, script.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes()).strip();
+        assertEquals(0, process.waitFor(), output);
+        return List.of(output.split("\n"));
+    }
+
     static int run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getInputStream().readAllBytes();

@@ -13,7 +13,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,12 +60,7 @@ class NetworkAndCapabilityEnforcementTest extends KernelScenarios {
 
     /** What `python` got for each socket: "ok", "EACCES", "EPERM"... */
     static List<String> sockets(String python, String... specs) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(python, DIR.resolve("sockets.py").toString()));
-        command.addAll(List.of(specs));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes()).strip();
-        assertEquals(0, process.waitFor(), output);
-        return List.of(output.split("\n"));
+        return python(python, DIR.resolve("sockets.py"), specs);
     }
 
     static Predicate<Alert> network(String resource) {

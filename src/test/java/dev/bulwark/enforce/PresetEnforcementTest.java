@@ -3,12 +3,10 @@ package dev.bulwark.enforce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.identity.Endpoint;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,17 +46,10 @@ class PresetEnforcementTest extends KernelScenarios {
 
     /** Runs the command line in a sandbox that has this one preset. */
     String withPreset(String preset, String action, String commandLine) throws Exception {
-        try (Sandbox sandbox = new Sandbox()) {
-            Endpoint container = sandbox.endpoint(Map.of("app", "sandbox"));
-            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: sandbox}}, presets: [{name: " + preset
-                    + "}], action: " + action + "}", AUDIT);
-            try {
-                assertTrue(notes.isEmpty(), "the preset reaches the kernel: " + notes);
-                return sandbox.run(commandLine);
-            } finally {
-                enforcer.remove(container);
-            }
-        }
+        return inSandbox("{presets: [{name: " + preset + "}], action: " + action + "}", AUDIT, sandbox -> {
+            assertTrue(notes.isEmpty(), "the preset reaches the kernel: " + notes);
+            return sandbox.run(commandLine);
+        });
     }
 
     static void assertPreset(Alert alert, String enforcer, String operation, String action) {
@@ -153,40 +144,28 @@ class PresetEnforcementTest extends KernelScenarios {
      */
     @Test
     void execBlocksTerminalSessionsEnteredFromOutside() throws Exception {
-        try (Sandbox sandbox = new Sandbox()) {
-            Endpoint container = sandbox.endpoint(Map.of("app", "sandbox"));
-            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: sandbox}}, presets: [{name: exec}],"
-                    + " action: Block}", AUDIT);
-            try {
-                String[] enter = {"/usr/bin/nsenter", "--target", Long.toString(sandbox.pid), "--pid", "--mount"};
-                assertTrue(run(concat(enter, "/usr/bin/script", "-qec", "/usr/bin/true", "/dev/null")) != 0,
-                        "on a terminal: blocked");
-                Alert alert = alert(a -> a.enforcer().equals("PRESET-ExecPreset"));
-                assertPreset(alert, "PRESET-ExecPreset", "Process", "Block");
-                assertEquals(0, run(concat(enter, "/usr/bin/sh", "-c", "/usr/bin/true")), "no terminal: allowed");
-                String inside = sandbox.run("/usr/bin/script -qec /usr/bin/true /dev/null; echo inside=$?");
-                assertTrue(inside.contains("inside=0"), "the container's own terminal session: " + inside);
-            } finally {
-                enforcer.remove(container);
-            }
-        }
+        inSandbox("{presets: [{name: exec}], action: Block}", AUDIT, sandbox -> {
+            String[] enter = {"/usr/bin/nsenter", "--target", Long.toString(sandbox.pid), "--pid", "--mount"};
+            assertTrue(run(concat(enter, "/usr/bin/script", "-qec", "/usr/bin/true", "/dev/null")) != 0,
+                    "on a terminal: blocked");
+            Alert alert = alert(a -> a.enforcer().equals("PRESET-ExecPreset"));
+            assertPreset(alert, "PRESET-ExecPreset", "Process", "Block");
+            assertEquals(0, run(concat(enter, "/usr/bin/sh", "-c", "/usr/bin/true")), "no terminal: allowed");
+            String inside = sandbox.run("/usr/bin/script -qec /usr/bin/true /dev/null; echo inside=$?");
+            assertTrue(inside.contains("inside=0"), "the container's own terminal session: " + inside);
+            return null;
+        });
     }
 
     @Test
     void execAuditReportsTerminalSessionsEnteredFromOutside() throws Exception {
-        try (Sandbox sandbox = new Sandbox()) {
-            Endpoint container = sandbox.endpoint(Map.of("app", "sandbox"));
-            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: sandbox}}, presets: [{name: exec}],"
-                    + " action: Audit}", AUDIT);
-            try {
-                assertEquals(0, run("/usr/bin/nsenter", "--target", Long.toString(sandbox.pid), "--pid", "--mount",
-                        "/usr/bin/script", "-qec", "/usr/bin/true", "/dev/null"));
-                assertPreset(alert(a -> a.enforcer().equals("PRESET-ExecPreset")), "PRESET-ExecPreset", "Process",
-                        "Audit");
-            } finally {
-                enforcer.remove(container);
-            }
-        }
+        inSandbox("{presets: [{name: exec}], action: Audit}", AUDIT, sandbox -> {
+            assertEquals(0, run("/usr/bin/nsenter", "--target", Long.toString(sandbox.pid), "--pid", "--mount",
+                    "/usr/bin/script", "-qec", "/usr/bin/true", "/dev/null"));
+            assertPreset(alert(a -> a.enforcer().equals("PRESET-ExecPreset")), "PRESET-ExecPreset", "Process",
+                    "Audit");
+            return null;
+        });
     }
 
     static String[] concat(String[] first, String... rest) {
@@ -197,17 +176,12 @@ class PresetEnforcementTest extends KernelScenarios {
 
     @Test
     void theHostIsNotGovernedByASandboxesPreset() throws Exception {
-        try (Sandbox sandbox = new Sandbox()) {
-            Endpoint container = sandbox.endpoint(Map.of("app", "sandbox"));
-            apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: sandbox}}, presets: [{name: protectEnv},"
-                    + " {name: protectProc}, {name: anonymousMapExec}], action: Block}", AUDIT);
-            try {
-                assertEquals(0, run("/usr/bin/cat", "/proc/1/environ"), "another process's environment");
-                assertEquals(0, run("/usr/bin/python3", "-c", "import mmap; mmap.mmap(-1, 4096, prot=7)"),
-                        "executable anonymous memory");
-            } finally {
-                enforcer.remove(container);
-            }
-        }
+        inSandbox("{presets: [{name: protectEnv}, {name: protectProc}, {name: anonymousMapExec}], action: Block}",
+                AUDIT, sandbox -> {
+                    assertEquals(0, run("/usr/bin/cat", "/proc/1/environ"), "another process's environment");
+                    assertEquals(0, run("/usr/bin/python3", "-c", "import mmap; mmap.mmap(-1, 4096, prot=7)"),
+                            "executable anonymous memory");
+                    return null;
+                });
     }
 }
