@@ -32,17 +32,19 @@ enum bulwark_match {
 	BW_MATCH_DOMAIN = 7,
 	BW_MATCH_ARGS = 8, /* an exec's program with its exact arguments (allowedArgs) */
 	BW_MATCH_GLOB_RECURSIVE = 9,
+	BW_MATCH_ANCESTOR = 10, /* a directory with protected paths below it: renaming or removing it is a write */
 };
 
 /*
+ * Key targets and sources are SipHash-2-4 hashes (siphash.h) under the secret in hash_key, which the agent
+ * draws at load: nobody outside can make a path whose hash meets a rule's.
+ *
  * Globs: BW_MATCH_GLOB is a file with an extension right in a directory, BW_MATCH_GLOB_RECURSIVE one anywhere
  * under it (patterns "dir/ *.ext" and "dir/ ** / *.ext", without the spaces); the target is
- * (hash of "/dir/") ^ (hash of ".ext" * FNV prime).
- */
-
-/*
- * A DNS key's target is the FNV-1a 64 hash of the domain written backwards ("moc.elgoog"), so that one pass
- * from the end of a queried name meets the hash of every parent domain at a dot.
+ * (hash of "/dir/") ^ (hash of ".ext" * BW_MIX).
+ *
+ * A DNS key's target is the hash of the domain written backwards ("moc.elgoog"), so that one pass from the
+ * end of a queried name meets the hash of every parent domain at a dot.
  *
  * The targets of network and capability keys are numbers, not hashes: a socket's protocol (BW_NET_PROTOCOL +
  * IPPROTO_*), its type (BW_NET_TYPE + SOCK_*), any socket (BW_NET_ALL); a capability's number (CAP_*).
@@ -51,11 +53,13 @@ enum bulwark_match {
 #define BW_NET_TYPE 0x200
 #define BW_NET_ALL 0x300
 
-enum bulwark_flag {
-	BW_FLAG_OWNER_ONLY = 1,
-	BW_FLAG_READ_ONLY = 2,
-	BW_FLAG_PTS = 4,
-	BW_FLAG_ARGS = 8, /* an Allow narrowed by allowedArgs: it holds only if the exec's BW_MATCH_ARGS key exists */
+/* What two hashes are mixed with into one target (glob, allowedArgs): FNV-1a's 64-bit prime. */
+#define BW_MIX 0x100000001b3ULL
+
+/* The per-boot secret of the key hashes. */
+struct hash_key {
+	__u64 k0;
+	__u64 k1;
 };
 
 /* allowedArgs: at most this many arguments of at most this many bytes each; longer ones never match. */
@@ -64,8 +68,8 @@ enum bulwark_flag {
 
 /*
  * The arguments an exec was called with (argv[1..]), kept per thread from the system call's entry to the LSM
- * decision: FNV-1a 64 over each argument and its terminating NUL. A BW_MATCH_ARGS key's target is
- * (target hash of the program's path or name) ^ (args hash * FNV prime).
+ * decision: the key hash of each argument and its terminating NUL, one after the other. A BW_MATCH_ARGS key's
+ * target is (target hash of the program's path or name) ^ (args hash * BW_MIX).
  */
 struct exec_args {
 	__u64 hash;
@@ -87,16 +91,24 @@ struct rule_key {
 	__u32 match;
 };
 
-/* One action's claim on a key: rule id (0 = none) and narrowing flags. */
-struct rule_slot {
-	__u32 rule;
-	__u32 flags;
-};
+/*
+ * The facts of an operation that readOnly, ownerOnly and pts test, as the index of its context: whether it
+ * writes, whether the acting user owns the file (for a file being created: its directory), whether the process
+ * has a controlling terminal. The compiler resolves every rule's conditions into the contexts it holds in.
+ */
+#define BW_CTX_WRITE 1
+#define BW_CTX_OWNER 2
+#define BW_CTX_TTY 4
+#define BW_CONTEXTS 8
 
+/* An Allow that holds only for the exec's exact arguments (allowedArgs): the exec's BW_MATCH_ARGS key decides. */
+#define BW_RULE_ARGS 0x80000000U
+
+/* Per action and context, the rule that holds on this key (0 = none). */
 struct rule_value {
-	struct rule_slot allow;
-	struct rule_slot audit;
-	struct rule_slot block;
+	__u32 allow[BW_CONTEXTS];
+	__u32 audit[BW_CONTEXTS];
+	__u32 block[BW_CONTEXTS];
 };
 
 /* KubeArmor's presets, as the slots of endpoint_modes. */
@@ -110,17 +122,48 @@ enum bulwark_preset {
 };
 
 /*
- * Per endpoint and class: whitelist mode (1), the posture for what no Allow covers (1 = block), and whether
- * any Block rule exists (1): a path the enforcer cannot assemble is then denied (fail closed). Per preset: the
- * rule id of its Block and of its Audit (0 = none).
+ * Per endpoint and class: whitelist mode (1), the posture for what no Allow covers (1 = block), whether any
+ * Block rule exists (1): a path the enforcer cannot assemble is then denied (fail closed), and whether any key
+ * names a source (1: the second lookup per key is worth making). Per preset: the rule id of its Block and of
+ * its Audit (0 = none). guard_rule: the rule whose promise the mount guard keeps (0 = no guard): while it is
+ * set, the endpoint's processes may not mount, move mounts, pivot_root or chroot (on the host: those that are
+ * not root), which would give its files other names.
  */
 struct endpoint_modes {
 	__u8 whitelist[BW_CLASS_COUNT];
 	__u8 posture_block[BW_CLASS_COUNT];
 	__u8 has_block[BW_CLASS_COUNT];
-	__u8 pad;
+	__u8 has_source[BW_CLASS_COUNT];
+	__u32 guard_rule;
 	__u32 preset_block[BW_PRESET_COUNT];
 	__u32 preset_audit[BW_PRESET_COUNT];
+};
+
+/*
+ * A pid namespace's endpoint, for tasks in namespaces no runtime registered (unshare, clone flags): they stay
+ * governed by the container whose pid namespace they live in or descend from. ambiguous: the namespace is
+ * shared by several registered endpoints (a pod sharing its process namespace); the task's inherited identity
+ * decides instead.
+ */
+struct pidns_owner {
+	struct endpoint_key ep;
+	__u32 ambiguous;
+	__u32 pad;
+};
+
+/* The task storage of the enforcer: what a task inherits at fork and carries across namespaces. */
+enum bulwark_task_state {
+	BW_TASK_KNOWN = 1,          /* ep holds the endpoint the task was last governed by */
+	BW_TASK_LOADER_PENDING = 2, /* the exec under way runs a program that loads its own program (ld.so run directly) */
+	BW_TASK_LOADER = 4,         /* the running program is such a loader: its first executable mapping is the program */
+};
+
+struct task_identity {
+	struct endpoint_key ep;
+	__u32 state;
+	__u32 pad;
+	__u64 program;     /* key hash of the program a loader loaded: the source of the task's operations (0: none) */
+	__u64 exec_source; /* key hash of the program that exec'd the loader: the source the loaded program is judged with */
 };
 
 enum bulwark_decision {
@@ -129,6 +172,14 @@ enum bulwark_decision {
 	BW_DECISION_POSTURE_BLOCKED = 3, /* whitelist mode, nothing allowed it, posture block: denied */
 	BW_DECISION_POSTURE_AUDITED = 4, /* whitelist mode, nothing allowed it, posture audit: reported */
 	BW_DECISION_THRESHOLD = 5,   /* the endpoint passed max_alerts_per_sec: alerts pause, enforcement does not */
+	BW_DECISION_GUARDED = 6,     /* a mount, chroot or pivot_root would give the endpoint's files other names: denied */
+};
+
+/* Why a path could not be judged by name (event.path_truncated): denied where a Block or block posture applies. */
+enum bulwark_unnamed {
+	BW_UNNAMED_TOO_LONG = 1,     /* longer or deeper than BULWARK_PATH_MAX */
+	BW_UNNAMED_DISCONNECTED = 2, /* a dentry without a way up to its mount's root (open_by_handle_at) */
+	BW_UNNAMED_DETACHED = 3,     /* in a mount tree attached to no namespace (open_tree, fsmount, lazy umount) */
 };
 
 /* Alert throttling, set by user space (maxAlertPerSec, throttleSec); max_alerts_per_sec 0 = off. */
@@ -166,6 +217,18 @@ enum bulwark_hook {
 	BW_HOOK_CAPABLE = 16,
 	BW_HOOK_MMAP_FILE = 17,
 	BW_HOOK_SOCKET_SENDMSG = 18,
+	BW_HOOK_PATH_CHOWN = 19,
+	BW_HOOK_INODE_SETATTR = 20,
+	BW_HOOK_INODE_SETXATTR = 21,
+	BW_HOOK_INODE_REMOVEXATTR = 22,
+	BW_HOOK_FILE_TRUNCATE = 23,
+	BW_HOOK_FILE_MPROTECT = 24,
+	BW_HOOK_SB_MOUNT = 25,
+	BW_HOOK_MOVE_MOUNT = 26,
+	BW_HOOK_SB_PIVOTROOT = 27,
+	BW_HOOK_PATH_CHROOT = 28,
+	BW_HOOK_INODE_SET_ACL = 29,
+	BW_HOOK_INODE_REMOVE_ACL = 30,
 };
 
 /* What a network, capability or memory decision was about (zero where it does not apply). */
@@ -193,7 +256,7 @@ struct event {
 	__u8 hook;
 	__u8 rule_class;
 	__u8 decision;
-	__u8 path_truncated;
+	__u8 path_truncated; /* enum bulwark_unnamed: why the path could not be judged by name (0: it was) */
 	__s32 retval;
 	struct subject subject;
 	char comm[16];

@@ -3,22 +3,26 @@
  * Bulwark's BPF-LSM enforcer: exec, file, socket and capability decisions per endpoint.
  *
  * Every endpoint (host or container, told apart by pid and mount namespace) has its own rule map, held in
- * an outer hash-of-maps. A path is hashed once, byte by byte, and every directory prefix met on the way is
+ * an outer hash-of-maps. A task in namespaces no runtime registered stays governed by the endpoint it came
+ * from. A path is hashed once, byte by byte, with a keyed hash, and every directory prefix met on the way is
  * looked up, so the cost of a decision grows with the path's length and depth, never with the number of
- * rules. Events carry the rule id, so user space never matches again.
+ * rules. Every rule that applies is taken into account (a Block anywhere denies), and events carry the rule
+ * id, so user space never matches again.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "bulwark.h"
+#include "siphash.h"
 #include "task.h"
 
 #define EPERM 1
 #define EACCES 13
 #define FMODE_WRITE 0x2
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
+#define FMODE_NOACCOUNT 0x20000000 /* a file the kernel opened for itself (overlayfs' backing files): 6.1 and 6.12 */
+#define S_IFMT 00170000
+#define S_IFDIR 0040000
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -44,6 +48,38 @@ struct {
 	__type(key, struct endpoint_key);
 	__type(value, struct endpoint_modes);
 } endpoint_modes SEC(".maps");
+
+/* The pid namespaces of registered containers (see struct pidns_owner). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct pidns_owner);
+} pidns_owners SEC(".maps");
+
+/* What each task carries: the endpoint it inherited, the program a loader loaded for it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_identity);
+} task_identities SEC(".maps");
+
+/* The paths of programs loaders loaded (task_identity.program), for alerts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, char[BULWARK_EVENT_PATH]);
+} loaded_programs SEC(".maps");
+
+/* The secret of the key hashes, drawn by the agent once per boot (pinned with the rules it hashed). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hash_key);
+} hash_key SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -100,16 +136,41 @@ struct dns_name {
 };
 
 /*
- * Scratch space (too big for the 512-byte stack): the two paths of a decision, and the buffer a path is
- * assembled in, right to left, with room for one more name past its end for the verifier's sake (a DNS
- * message is copied there too).
+ * A decision's walk over a path. It lives in the scratch map, not on the stack: the 6.1 verifier checks a
+ * bpf_loop callback once, with the state its stack context has at the call, and would hard-wire branches on
+ * values it believes constant there (bpf/README.md).
  */
+struct walk {
+	struct siphash path; /* the path so far */
+	struct siphash name; /* its last part */
+	struct siphash ext;  /* the last part's extension, from its last dot */
+	struct siphash text; /* any other string being hashed (the source, a DNS name, arguments) */
+	struct hash_key key; /* the secret, read once per decision */
+	__u64 dir_hash;      /* the path up to and including its last slash */
+	__u64 ext_hash;      /* 0: the last part has no extension */
+	__u64 source;        /* the acting program (0: not known) */
+	__u32 rule_class;
+	__u32 context;       /* BW_CTX_* of the operation */
+	__u32 with_source;   /* the endpoint has keys with sources in this class: look each target up twice */
+	__u32 length;        /* of the path */
+	__u32 name_at;       /* where its last part starts */
+	__u32 ext_at;        /* where that part's extension starts (length: none) */
+	/* The rules found; a later lookup is a more specific key, and its rule is the one an alert names. */
+	__u32 allow;
+	__u32 allow_args; /* an Allow that holds only with the exec's exact arguments */
+	__u32 audit;
+	__u32 block;
+};
+
+/* Scratch space (too big for the 512-byte stack): a decision's paths, walk and buffers. */
 struct scratch {
 	char path[BULWARK_PATH_MAX];
 	char source[BULWARK_PATH_MAX];
 	char parent[BULWARK_PATH_MAX];
-	char assemble[BULWARK_PATH_MAX + 256];
+	struct assembly assemble;
+	struct walk w;
 	struct dns_name dns;
+	char elf[256]; /* the start of a program being exec'd */
 };
 
 struct {
@@ -119,101 +180,240 @@ struct {
 	__type(value, struct scratch);
 } scratch_space SEC(".maps");
 
-/* The best match of each action found so far while walking a path. */
-struct walk {
-	void *rules;
-	const char *path;
-	__u64 hash;      /* the path so far */
-	__u64 dir_hash;  /* the path up to and including its last slash */
-	__u64 name_hash; /* the part after the last slash */
-	__u64 ext_hash;  /* the extension of the last part, its dot included (see extension_byte) */
-	__u64 source;
-	__u32 rule_class;
-	struct rule_slot allow, audit, block;
-	int done;
-};
-
-static __always_inline void take(struct walk *w, struct rule_value *value)
+static __always_inline struct scratch *scratch(void)
 {
-	if (!value)
-		return;
-	if (value->block.rule && !w->block.rule)
-		w->block = value->block;
-	if (value->audit.rule && !w->audit.rule)
-		w->audit = value->audit;
-	if (value->allow.rule && !w->allow.rule)
-		w->allow = value->allow;
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&scratch_space, &zero);
 }
 
-/* Looks a target up for any source and for the acting executable. */
-static __always_inline void lookup(struct walk *w, __u64 target, __u32 match)
+/* Reads the secret of the key hashes into the walk (all zero until the agent has drawn it). */
+static __always_inline void load_key(struct walk *w)
 {
-	struct rule_key key = {.target = target, .source = 0, .rule_class = w->rule_class, .match = match};
+	__u32 zero = 0;
+	struct hash_key *key = bpf_map_lookup_elem(&hash_key, &zero);
 
-	take(w, bpf_map_lookup_elem(w->rules, &key));
-	if (w->source) {
-		key.source = w->source;
-		take(w, bpf_map_lookup_elem(w->rules, &key));
-	}
+	w->key.k0 = key ? key->k0 : 0;
+	w->key.k1 = key ? key->k1 : 0;
 }
 
-/* One byte of the path: extend the hash; at a slash the prefix so far is a directory with rules. */
-static long walk_byte(__u32 i, struct walk *w)
+static __always_inline void sip_start(struct walk *w, struct siphash *s)
 {
-	char c;
+	sip_init(s, w->key.k0, w->key.k1);
+}
 
-	if (i >= BULWARK_PATH_MAX)
-		return 1;
-	c = w->path[i];
-	if (c == 0)
-		return 1;
-	w->hash = (w->hash ^ (__u8)c) * FNV_PRIME;
-	if (c == '/') {
-		lookup(w, w->hash, BW_MATCH_DIRECTORY_RECURSIVE);
-		lookup(w, w->hash ^ (w->ext_hash * FNV_PRIME), BW_MATCH_GLOB_RECURSIVE);
-		w->dir_hash = w->hash;
-		w->name_hash = FNV_OFFSET;
-	} else {
-		w->name_hash = (w->name_hash ^ (__u8)c) * FNV_PRIME;
+/* ---- Which endpoint governs a task ---- */
+
+/*
+ * The registered container whose pid namespace the task lives in or descends from: 1 (ep set); 0 when the
+ * chain reaches the initial namespace (the host); -1 when it cannot tell (a namespace several containers
+ * share, or deeper than it looks).
+ */
+static __always_inline int pidns_endpoint(struct task_struct *task, struct endpoint_key *ep)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid_namespace *ns = 0;
+
+	bpf_probe_read_kernel(&ns, sizeof(ns), (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+			      (level & 31) * bpf_core_type_size(struct upid) + bpf_core_field_offset(struct upid, ns));
+	for (int i = 0; i < 8; i++) {
+		__u32 inum;
+		struct pidns_owner *owner;
+
+		if (!ns || BPF_CORE_READ(ns, level) == 0)
+			return 0;
+		inum = BPF_CORE_READ(ns, ns.inum);
+		owner = bpf_map_lookup_elem(&pidns_owners, &inum);
+		if (owner) {
+			if (owner->ambiguous)
+				return -1;
+			*ep = owner->ep;
+			return 1;
+		}
+		ns = BPF_CORE_READ(ns, parent);
 	}
-	return 0;
+	return -1;
 }
 
 /*
- * A first pass over the path for globs: the hash of the last part's extension (".pem"), from its last dot. A
- * slash starts over from a value no extension hashes to, so a last part without a dot matches no extension.
+ * The endpoint that governs a task, and its modes (NULL: no rules). Namespaces a runtime registered are their
+ * container's; any others (unshare, clone flags, setns into unregistered ones) never mean "no rules": they are
+ * the container's whose pid namespace the task lives in or descends from, else what the task inherited, else
+ * the host's. A task in registered namespaces keeps that endpoint in its storage for its children.
  */
-static long extension_byte(__u32 i, struct walk *w)
+static __always_inline struct endpoint_modes *governing(struct task_struct *task, struct endpoint_key *ep,
+							 struct task_identity **identity)
+{
+	struct task_identity *id = bpf_task_storage_get(&task_identities, task, 0, 0);
+	struct endpoint_modes *modes;
+	int owner;
+
+	*ep = endpoint_of(task);
+	modes = bpf_map_lookup_elem(&endpoint_modes, ep);
+	if (modes) {
+		if (!id || !(id->state & BW_TASK_KNOWN) || id->ep.pid_ns != ep->pid_ns || id->ep.mnt_ns != ep->mnt_ns) {
+			if (!id)
+				id = bpf_task_storage_get(&task_identities, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+			if (id) {
+				id->ep = *ep;
+				id->state |= BW_TASK_KNOWN;
+			}
+		}
+		*identity = id;
+		return modes;
+	}
+	*identity = id;
+	owner = pidns_endpoint(task, ep);
+	if (owner == 0 || (owner < 0 && !(id && (id->state & BW_TASK_KNOWN)))) {
+		ep->pid_ns = 0;
+		ep->mnt_ns = 0;
+	} else if (owner < 0) {
+		*ep = id->ep;
+	}
+	return bpf_map_lookup_elem(&endpoint_modes, ep);
+}
+
+/* ---- Looking rules up ---- */
+
+/* The rules of one key that hold in the walk's context: a later (more specific) key's rule names the alert. */
+static __always_inline void take(struct walk *w, struct rule_value *value)
+{
+	__u32 c = w->context & (BW_CONTEXTS - 1);
+	__u32 rule;
+
+	if (!value)
+		return;
+	rule = value->block[c];
+	if (rule)
+		w->block = rule;
+	rule = value->audit[c];
+	if (rule)
+		w->audit = rule;
+	rule = value->allow[c];
+	if (rule & BW_RULE_ARGS)
+		w->allow_args = rule;
+	else if (rule)
+		w->allow = rule;
+}
+
+/* Looks a target up for any source and, where the endpoint has such keys, for the acting program. */
+static __always_inline void lookup(void *rules, struct walk *w, __u64 target, __u32 match)
+{
+	struct rule_key key = {.target = target, .source = 0, .rule_class = w->rule_class, .match = match};
+
+	take(w, bpf_map_lookup_elem(rules, &key));
+	if (w->with_source && w->source) {
+		key.source = w->source;
+		take(w, bpf_map_lookup_elem(rules, &key));
+	}
+}
+
+/*
+ * An index into a scratch buffer, masked where the verifier sees it: the compiler would drop a mask it can
+ * prove redundant from an earlier bounds check, and the verifier cannot follow that proof.
+ */
+static __always_inline __u32 bounded(__u32 at, __u32 mask)
+{
+	at &= mask;
+	barrier_var(at);
+	return at & mask;
+}
+
+/* What a bpf_loop callback over the scratch space needs: the rule map and the scratch space itself. */
+struct walk_ctx {
+	void *rules;
+	struct scratch *s;
+};
+
+/* One byte of the path: extend its hash; at a slash the prefix so far is a directory that may have rules. */
+static long walk_byte(__u32 i, struct walk_ctx *x)
+{
+	struct walk *w = &x->s->w;
+	__u64 prefix;
+	char c;
+
+	if (i >= w->length || i >= BULWARK_PATH_MAX)
+		return 1;
+	c = x->s->path[bounded(i, BULWARK_PATH_MAX - 1)];
+	sip_byte(&w->path, c);
+	if (c == '/') {
+		prefix = sip_final(&w->path);
+		if (x->rules) {
+			lookup(x->rules, w, prefix, BW_MATCH_DIRECTORY_RECURSIVE);
+			if (w->ext_hash)
+				lookup(x->rules, w, prefix ^ (w->ext_hash * BW_MIX), BW_MATCH_GLOB_RECURSIVE);
+		}
+		w->dir_hash = prefix;
+	}
+	return 0;
+}
+
+/* Backwards from the end of the path to its last slash: where the last part and its extension start. */
+static long last_part_byte(__u32 i, struct walk_ctx *x)
+{
+	struct walk *w = &x->s->w;
+	__u32 at;
+	char c;
+
+	if (i >= w->length)
+		return 1;
+	at = w->length - 1 - i;
+	c = x->s->path[bounded(at, BULWARK_PATH_MAX - 1)];
+	if (c == '/') {
+		w->name_at = at + 1;
+		return 1;
+	}
+	if (c == '.' && w->ext_at == w->length)
+		w->ext_at = at;
+	return 0;
+}
+
+/* The last part's bytes: the hashes of its name and of its extension. */
+static long name_byte(__u32 i, struct walk_ctx *x)
+{
+	struct walk *w = &x->s->w;
+	__u32 at = w->name_at + i;
+	char c;
+
+	if (at >= w->length)
+		return 1;
+	c = x->s->path[bounded(at, BULWARK_PATH_MAX - 1)];
+	sip_byte(&w->name, c);
+	if (at >= w->ext_at)
+		sip_byte(&w->ext, c);
+	return 0;
+}
+
+/* The key hash of a NUL-terminated string in the scratch space (source, program). */
+struct text_ctx {
+	struct scratch *s;
+	const char *text;
+};
+
+static long text_byte(__u32 i, struct text_ctx *t)
 {
 	char c;
 
 	if (i >= BULWARK_PATH_MAX)
 		return 1;
-	c = w->path[i];
+	c = t->text[bounded(i, BULWARK_PATH_MAX - 1)];
 	if (c == 0)
 		return 1;
-	if (c == '/')
-		w->ext_hash = 0;
-	else if (c == '.')
-		w->ext_hash = (FNV_OFFSET ^ (__u8)'.') * FNV_PRIME;
-	else
-		w->ext_hash = (w->ext_hash ^ (__u8)c) * FNV_PRIME;
+	sip_byte(&t->s->w.text, c);
 	return 0;
 }
 
-/* FNV-1a 64 of a NUL-terminated string: the hash user space computes for rule targets and sources. */
-static __always_inline __u64 hash_string(const char *s)
+static __always_inline __u64 hash_text(struct scratch *s, const char *text)
 {
-	__u64 hash = FNV_OFFSET;
+	struct text_ctx t = {.s = s, .text = text};
 
-	for (int i = 0; i < BULWARK_PATH_MAX; i++) {
-		char c = s[i & (BULWARK_PATH_MAX - 1)];
-		if (c == 0)
-			break;
-		hash = (hash ^ (__u8)c) * FNV_PRIME;
-	}
-	return hash;
+	sip_start(&s->w, &s->w.text);
+	bpf_loop(BULWARK_PATH_MAX, text_byte, &t, 0);
+	return sip_final(&s->w.text);
 }
+
+/* ---- Reporting ---- */
 
 /*
  * Whether this endpoint may report one more alert: at most max_alerts_per_sec per second, then silence for
@@ -247,14 +447,49 @@ static __always_inline int may_report(struct endpoint_key *ep)
 	return 2;
 }
 
-/*
- * Sends one event. The parent's executable is assembled here, only for events, in the scratch space.
- */
-static __always_inline void report(struct task_struct *task, struct endpoint_key *ep, __u8 hook, __u32 rule_class,
-				   __u8 decision, __u32 rule, int retval, const char *path, const char *source,
-				   int truncated, struct scratch *scratch, const struct subject *subject)
+/* One decision in the making: who acts, in which endpoint, under which rules. */
+struct decision {
+	struct task_struct *task;
+	struct endpoint_key ep;
+	struct endpoint_modes *modes;
+	struct task_identity *id;
+	void *rules;
+	struct scratch *s;
+	struct subject subject;
+	int source_named; /* s->source holds the acting program's path */
+};
+
+/* The acting program's path into s->source: the program a loader loaded, else the task's executable. */
+static __always_inline void name_source(struct decision *d)
 {
-	int allowed = may_report(ep);
+	struct task_struct *task = d->task;
+	struct file *exe;
+	char *loaded;
+
+	if (d->source_named)
+		return;
+	d->source_named = 1;
+	d->s->source[0] = 0;
+	if (d->id && d->id->program) {
+		__u64 program = d->id->program;
+		loaded = bpf_map_lookup_elem(&loaded_programs, &program);
+		if (loaded)
+			bpf_probe_read_kernel_str(d->s->source, BULWARK_EVENT_PATH, loaded);
+		return;
+	}
+	exe = BPF_CORE_READ(task, mm, exe_file);
+	if (!exe || path_of(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), d->s->source,
+			    &d->s->assemble) < 0)
+		d->s->source[0] = 0;
+}
+
+/* Sends one event. The parent's executable is assembled here, only for events, in the scratch space. */
+static __always_inline void report(struct decision *d, __u8 hook, __u32 rule_class, __u8 decision, __u32 rule,
+				   int retval, int unnamed)
+{
+	struct task_struct *task = d->task;
+	struct scratch *s = d->s;
+	int allowed = may_report(&d->ep);
 	struct event *e;
 
 	if (!allowed)
@@ -263,8 +498,8 @@ static __always_inline void report(struct task_struct *task, struct endpoint_key
 		decision = BW_DECISION_THRESHOLD;
 		rule = 0;
 	}
+	name_source(d);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-
 	if (!e) {
 		__u32 zero = 0;
 		__u64 *lost = bpf_map_lookup_elem(&lost_events, &zero);
@@ -280,213 +515,302 @@ static __always_inline void report(struct task_struct *task, struct endpoint_key
 	unsigned int level = BPF_CORE_READ(task, thread_pid, level);
 	e->ns_tgid = ns_pid(task, level);
 	e->ns_ppid = ns_pid(BPF_CORE_READ(task, real_parent), level);
-	e->pid_ns = ep->pid_ns;
-	e->mnt_ns = ep->mnt_ns;
-	e->rule = rule;
+	e->pid_ns = d->ep.pid_ns;
+	e->mnt_ns = d->ep.mnt_ns;
+	e->rule = rule & ~BW_RULE_ARGS;
 	e->hook = hook;
 	e->rule_class = rule_class;
 	e->decision = decision;
-	e->path_truncated = truncated;
+	e->path_truncated = unnamed;
 	e->retval = retval;
-	e->subject = *subject;
+	e->subject = d->subject;
 	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	bpf_probe_read_kernel_str(e->path, sizeof(e->path), path);
-	bpf_probe_read_kernel_str(e->source, sizeof(e->source), source);
+	bpf_probe_read_kernel_str(e->path, sizeof(e->path), s->path);
+	bpf_probe_read_kernel_str(e->source, sizeof(e->source), s->source);
 	e->parent[0] = 0;
 	struct file *parent_exe = BPF_CORE_READ(task, real_parent, mm, exe_file);
-	if (parent_exe && scratch && path_of(BPF_CORE_READ(parent_exe, f_path.dentry),
-					     BPF_CORE_READ(parent_exe, f_path.mnt), scratch->parent, scratch->assemble) > 0)
-		bpf_probe_read_kernel_str(e->parent, sizeof(e->parent), scratch->parent);
+	if (parent_exe && path_of(BPF_CORE_READ(parent_exe, f_path.dentry), BPF_CORE_READ(parent_exe, f_path.mnt),
+				  s->parent, &s->assemble) > 0)
+		bpf_probe_read_kernel_str(e->parent, sizeof(e->parent), s->parent);
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* A slot's conditions: readOnly concerns writes, ownerOnly non-owners, pts processes on a terminal. */
-static __always_inline int applies(struct rule_slot *slot, int write, int owner, int tty)
-{
-	if (!slot->rule)
-		return 0;
-	if ((slot->flags & BW_FLAG_READ_ONLY) && !write)
-		return 0;
-	if ((slot->flags & BW_FLAG_OWNER_ONLY) && owner)
-		return 0;
-	if ((slot->flags & BW_FLAG_PTS) && !tty)
-		return 0;
-	return 1;
-}
-
-/* Allow slots narrow the other way: a readOnly Allow does not allow writes, an ownerOnly one not others. */
-static __always_inline int allows(struct rule_slot *slot, int write, int owner, int tty)
-{
-	if (!slot->rule)
-		return 0;
-	if ((slot->flags & BW_FLAG_READ_ONLY) && write)
-		return 0;
-	if ((slot->flags & BW_FLAG_OWNER_ONLY) && !owner)
-		return 0;
-	if ((slot->flags & BW_FLAG_PTS) && !tty)
-		return 0;
-	return 1;
-}
-
-/* One decision in the making: who acts, in which endpoint, under which rules, and the best matches so far. */
-struct decision {
-	struct task_struct *task;
-	struct endpoint_key ep;
-	struct endpoint_modes *modes;
-	struct scratch *s;
-	struct walk w;
-	struct subject subject;
-	int args_ok; /* exec: an Allow narrowed by allowedArgs found the exec's exact arguments */
-};
+/* ---- Deciding ---- */
 
 /*
- * Finds the acting task's endpoint, its modes and rules, and the executable it runs (the source: for an exec,
- * the program asking for it, whose image is still in place). 0: the endpoint has no rule set, nothing to decide.
+ * Finds the governing endpoint, its modes and rules, and prepares the walk: the acting program (for an exec,
+ * the program asking for it, whose image is still in place) is hashed only where the endpoint has keys with
+ * sources in this class. 0: the endpoint has no rule set, nothing to decide.
  */
 static __always_inline int begin(struct decision *d, __u32 rule_class)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
-	struct file *exe;
-	__u32 zero = 0;
+	struct walk *w;
 
 	if (rule_class >= BW_CLASS_COUNT)
 		return 0;
 	/* Locals, not d's fields, go into BPF_CORE_READ: it relocates every member access it is given. */
 	d->task = task;
-	d->ep = endpoint_of(task);
-	/* User space writes an endpoint's modes with its rules: no modes, no rule set for this endpoint. */
-	d->modes = bpf_map_lookup_elem(&endpoint_modes, &d->ep);
+	d->modes = governing(task, &d->ep, &d->id);
 	if (!d->modes)
 		return 0;
-	d->s = bpf_map_lookup_elem(&scratch_space, &zero);
+	d->s = scratch();
 	if (!d->s)
 		return 0;
-	d->w.rules = bpf_map_lookup_elem(&endpoint_rules, &d->ep);
-	d->w.path = d->s->path;
-	d->w.hash = FNV_OFFSET;
-	d->w.rule_class = rule_class;
+	d->rules = bpf_map_lookup_elem(&endpoint_rules, &d->ep);
 	d->s->path[0] = 0;
-	d->s->source[0] = 0;
-	exe = BPF_CORE_READ(task, mm, exe_file);
-	if (exe && path_of(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), d->s->source,
-			   d->s->assemble) > 0)
-		d->w.source = hash_string(d->s->source);
+	w = &d->s->w;
+	load_key(w);
+	w->rule_class = rule_class;
+	w->context = BW_CTX_OWNER; /* what classes without file conditions are looked up with */
+	w->allow = 0;
+	w->allow_args = 0;
+	w->audit = 0;
+	w->block = 0;
+	w->source = 0;
+	w->with_source = d->modes->has_source[rule_class];
+	if (w->with_source) {
+		name_source(d);
+		if (d->id && d->id->program)
+			w->source = d->id->program;
+		else if (d->s->source[0])
+			w->source = hash_text(d->s, d->s->source);
+	}
 	return 1;
+}
+
+/* Whether an ARGS key exists for (target, this exec's arguments); its Allow becomes the walk's (none was). */
+static __always_inline int args_key(struct decision *d, __u64 target)
+{
+	struct walk *w = &d->s->w;
+
+	lookup(d->rules, w, target, BW_MATCH_ARGS);
+	return w->allow != 0;
+}
+
+/* allowedArgs: the exec's arguments, recorded at the system call, are exactly those of an Allow's key. */
+static __always_inline int args_allowed(struct decision *d, __u64 path_hash, __u64 name_hash)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct exec_args *args = bpf_map_lookup_elem(&exec_args, &tid);
+	__u64 mixed;
+
+	if (!args || args->too_long || !d->rules)
+		return 0; /* fail closed */
+	mixed = args->hash * BW_MIX;
+	return args_key(d, path_hash ^ mixed) || args_key(d, name_hash ^ mixed);
 }
 
 /*
  * The verdict on what the lookups found: a Block denies, an Audit reports, and in whitelist mode what no Allow
  * covers falls to the posture.
  */
-static __always_inline int verdict(struct decision *d, __u8 hook, __u32 rule_class, int write, int owner, int tty)
+static __always_inline int verdict(struct decision *d, __u8 hook, __u32 rule_class, __u64 path_hash,
+				   __u64 name_hash)
 {
-	struct walk *w = &d->w;
-	struct scratch *s = d->s;
+	struct walk *w = &d->s->w;
 
 	if (rule_class >= BW_CLASS_COUNT)
 		return 0;
-	if (applies(&w->block, write, owner, tty)) {
-		report(d->task, &d->ep, hook, rule_class, BW_DECISION_BLOCKED, w->block.rule, -EACCES, s->path,
-		       s->source, 0, s, &d->subject);
+	if (w->block) {
+		report(d, hook, rule_class, BW_DECISION_BLOCKED, w->block, -EACCES, 0);
 		return -EACCES;
 	}
-	if (applies(&w->audit, write, owner, tty))
-		report(d->task, &d->ep, hook, rule_class, BW_DECISION_AUDITED, w->audit.rule, 0, s->path, s->source, 0,
-		       s, &d->subject);
-	if ((allows(&w->allow, write, owner, tty) && (!(w->allow.flags & BW_FLAG_ARGS) || d->args_ok)) ||
-	    !d->modes->whitelist[rule_class])
+	if (w->audit)
+		report(d, hook, rule_class, BW_DECISION_AUDITED, w->audit, 0, 0);
+	if (w->allow || !d->modes->whitelist[rule_class])
+		return 0;
+	if (w->allow_args && args_allowed(d, path_hash, name_hash))
 		return 0;
 	if (d->modes->posture_block[rule_class]) {
-		report(d->task, &d->ep, hook, rule_class, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, s->path, s->source, 0,
-		       s, &d->subject);
+		report(d, hook, rule_class, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, 0);
 		return -EACCES;
 	}
-	report(d->task, &d->ep, hook, rule_class, BW_DECISION_POSTURE_AUDITED, 0, 0, s->path, s->source, 0, s,
-	       &d->subject);
+	report(d, hook, rule_class, BW_DECISION_POSTURE_AUDITED, 0, 0, 0);
 	return 0;
 }
 
-/* Whether an ARGS key exists for (target, this exec's arguments), for any source or this program. */
-static __always_inline int args_key(struct walk *w, __u64 target)
-{
-	struct rule_key key = {.target = target, .source = 0, .rule_class = BW_CLASS_PROCESS, .match = BW_MATCH_ARGS};
-
-	if (bpf_map_lookup_elem(w->rules, &key))
-		return 1;
-	key.source = w->source;
-	return w->source && bpf_map_lookup_elem(w->rules, &key);
-}
-
-/* allowedArgs: the exec's arguments, recorded at the system call, are exactly those of an Allow's key. */
-static __always_inline int args_allowed(struct decision *d)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct exec_args *args = bpf_map_lookup_elem(&exec_args, &tid);
-	__u64 mixed;
-
-	if (!args || args->too_long)
-		return 0; /* fail closed */
-	mixed = args->hash * FNV_PRIME;
-	return args_key(&d->w, d->w.hash ^ mixed) || args_key(&d->w, d->w.name_hash ^ mixed);
-}
+/* How judge_path treats an operation. */
+#define JUDGE_DIRECTORY_NAME 1 /* it renames, removes or changes a name that may be a directory with rules below */
+#define JUDGE_BLOCK_ONLY 2     /* only a Block decides (an executable mapping of a file): no audits, no posture */
+#define JUDGE_CREATE 4         /* the name is being created: its directory's owner is the owner */
 
 /*
- * The decision for one operation of the current task on (dentry, mount). A path that cannot be assembled
- * whole matches no Allow and every Block of its class: denied when the class has Block rules or is in
- * whitelist mode with posture block.
+ * The decision for one operation of the current task on (dentry, mount). A file of a kernel-internal mount
+ * (pipe, socket, memfd) has no path: file rules never concern it, and for an exec it matches no rule. A file
+ * that cannot be named (too long or deep, disconnected, detached) matches no Allow and every Block of its
+ * class: denied when the class has Block rules or is in whitelist mode with posture block.
  */
 static __always_inline int judge_path(struct decision *d, __u8 hook, __u32 rule_class, struct dentry *dentry,
-				      struct vfsmount *vfsmnt, int write)
+				      struct vfsmount *vfsmnt, int write, int how)
 {
 	struct task_struct *task = d->task;
+	struct scratch *s = d->s;
+	struct walk *w = &s->w;
+	struct walk_ctx x = {.rules = d->rules, .s = s};
 	struct inode *inode;
+	__u64 path_hash = 0, name_hash = 0;
+	__u32 fsuid;
 	long len;
 	int owner;
-	int tty;
 
 	if (rule_class >= BW_CLASS_COUNT)
 		return 0;
-	len = path_of(dentry, vfsmnt, d->s->path, d->s->assemble);
-	inode = BPF_CORE_READ(dentry, d_inode);
-	/* A file about to be created has no inode yet: its creator will own it. */
-	owner = !inode || BPF_CORE_READ(inode, i_uid.val) == (bpf_get_current_uid_gid() & 0xffffffff);
-	/* pts: the process has a controlling terminal (an interactive session). */
-	tty = BPF_CORE_READ(task, signal, tty) != 0;
-
+	len = path_of(dentry, vfsmnt, s->path, &s->assemble);
+	if (len == PATH_PSEUDO) {
+		if (rule_class != BW_CLASS_PROCESS || (how & JUDGE_BLOCK_ONLY))
+			return 0;
+		return verdict(d, hook, rule_class, 0, 0);
+	}
 	if (len < 0) {
-		d->s->path[0] = 0;
+		s->path[0] = 0;
 		if (d->modes->has_block[rule_class] ||
 		    (d->modes->whitelist[rule_class] && d->modes->posture_block[rule_class])) {
-			report(task, &d->ep, hook, rule_class, BW_DECISION_BLOCKED, 0, -EACCES, d->s->path, d->s->source,
-			       1, d->s, &d->subject);
+			report(d, hook, rule_class, BW_DECISION_BLOCKED, 0, -EACCES, -len);
 			return -EACCES;
 		}
 		return 0;
 	}
-	if (d->w.rules) {
-		bpf_loop(BULWARK_PATH_MAX, extension_byte, &d->w, 0);
-		bpf_loop(BULWARK_PATH_MAX, walk_byte, &d->w, 0);
-		lookup(&d->w, d->w.hash, BW_MATCH_PATH);
-		lookup(&d->w, d->w.dir_hash, BW_MATCH_DIRECTORY);
-		lookup(&d->w, d->w.dir_hash ^ (d->w.ext_hash * FNV_PRIME), BW_MATCH_GLOB);
+	/* The owner as the kernel checks permissions: the file system uid of the task's credentials. */
+	fsuid = BPF_CORE_READ(task, cred, fsuid.val);
+	inode = BPF_CORE_READ(dentry, d_inode);
+	if ((how & JUDGE_CREATE) || !inode)
+		owner = BPF_CORE_READ(dentry, d_parent, d_inode, i_uid.val) == fsuid;
+	else
+		owner = BPF_CORE_READ(inode, i_uid.val) == fsuid;
+	w->context = (write ? BW_CTX_WRITE : 0) | (owner ? BW_CTX_OWNER : 0) |
+		     (BPF_CORE_READ(task, signal, tty) ? BW_CTX_TTY : 0);
+	if (d->rules) {
+		w->length = len;
+		w->name_at = 0;
+		w->ext_at = len;
+		bpf_loop(256, last_part_byte, &x, 0);
+		sip_start(w, &w->name);
+		sip_start(w, &w->ext);
+		bpf_loop(256, name_byte, &x, 0);
+		w->ext_hash = w->ext_at < w->length ? sip_final(&w->ext) : 0;
+		name_hash = sip_final(&w->name);
+		sip_start(w, &w->path);
+		w->dir_hash = 0;
+		bpf_loop(BULWARK_PATH_MAX, walk_byte, &x, 0);
+		path_hash = sip_final(&w->path);
+		lookup(d->rules, w, w->dir_hash, BW_MATCH_DIRECTORY);
+		if (w->ext_hash)
+			lookup(d->rules, w, w->dir_hash ^ (w->ext_hash * BW_MIX), BW_MATCH_GLOB);
 		if (rule_class == BW_CLASS_PROCESS)
-			lookup(&d->w, d->w.name_hash, BW_MATCH_EXEC_NAME);
-		if (rule_class == BW_CLASS_PROCESS && (d->w.allow.flags & BW_FLAG_ARGS))
-			d->args_ok = args_allowed(d);
+			lookup(d->rules, w, name_hash, BW_MATCH_EXEC_NAME);
+		lookup(d->rules, w, path_hash, BW_MATCH_PATH);
+		if ((how & JUDGE_DIRECTORY_NAME) && inode &&
+		    (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR && len > 1) {
+			/* A directory: renaming or removing it moves or drops whatever rules below protect. */
+			sip_byte(&w->path, '/');
+			lookup(d->rules, w, sip_final(&w->path), BW_MATCH_ANCESTOR);
+		}
 	}
-	return verdict(d, hook, rule_class, write, owner, tty);
+	if (how & JUDGE_BLOCK_ONLY) {
+		if (!w->block)
+			return 0;
+		report(d, hook, rule_class, BW_DECISION_BLOCKED, w->block, -EACCES, 0);
+		return -EACCES;
+	}
+	return verdict(d, hook, rule_class, path_hash, name_hash);
 }
 
 static __always_inline int decide(__u8 hook, __u32 rule_class, struct dentry *dentry, struct vfsmount *vfsmnt,
-				  int write)
+				  int write, int how)
 {
 	struct decision d = {};
 
 	if (!begin(&d, rule_class))
 		return 0;
-	return judge_path(&d, hook, rule_class, dentry, vfsmnt, write);
+	return judge_path(&d, hook, rule_class, dentry, vfsmnt, write, how);
 }
+
+/* Operations on a name in a directory: the name's path, in the directory's mount. */
+static __always_inline int decide_entry(__u8 hook, const struct path *dir, struct dentry *dentry, int how)
+{
+	return decide(hook, BW_CLASS_FILE, dentry, BPF_CORE_READ(dir, mnt), 1, how);
+}
+
+static __always_inline int decide_path(__u8 hook, const struct path *path, int write, int how)
+{
+	return decide(hook, BW_CLASS_FILE, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), write, how);
+}
+
+/* Up to 6.14 a super block lists its mounts in a list_head; later kernels chain them through the mounts. */
+struct super_block___v61 {
+	struct list_head s_mounts;
+} __attribute__((preserve_access_index));
+
+struct mount___v61 {
+	struct list_head mnt_instance;
+} __attribute__((preserve_access_index));
+
+/*
+ * The mount an inode hook's dentry is seen through (inode hooks get no path): the task's root mount for a file
+ * of its root file system, else the first mount of the file's file system in the task's mount namespace.
+ */
+static __always_inline struct vfsmount *mount_of(struct dentry *dentry)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct vfsmount *root = BPF_CORE_READ(task, fs, root.mnt);
+	struct mnt_namespace *ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
+	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
+	struct mount *mnt = 0;
+	struct list_head *at = 0;
+	void *head = 0;
+
+	if (BPF_CORE_READ(root, mnt_sb) == sb)
+		return root;
+	if (bpf_core_field_exists(struct mount, mnt_next_for_sb)) {
+		mnt = BPF_CORE_READ(sb, s_mounts);
+	} else {
+		struct super_block___v61 *old = (void *)sb;
+
+		head = (void *)sb + bpf_core_field_offset(struct super_block___v61, s_mounts);
+		at = BPF_CORE_READ(old, s_mounts.next);
+	}
+	for (int i = 0; i < 16; i++) {
+		if (!bpf_core_field_exists(struct mount, mnt_next_for_sb)) {
+			if (!at || (void *)at == head)
+				break;
+			mnt = (struct mount *)((void *)at - bpf_core_field_offset(struct mount___v61, mnt_instance));
+		}
+		if (!mnt)
+			break;
+		if (BPF_CORE_READ(mnt, mnt_ns) == ns)
+			return (struct vfsmount *)((void *)mnt + bpf_core_field_offset(struct mount, mnt));
+		if (bpf_core_field_exists(struct mount, mnt_next_for_sb))
+			mnt = BPF_CORE_READ(mnt, mnt_next_for_sb);
+		else
+			at = BPF_CORE_READ(at, next);
+	}
+	return 0;
+}
+
+/* A change to a file's metadata that only an inode hook sees (times, extended attributes, ACLs): a write. */
+static __always_inline int decide_inode(__u8 hook, struct dentry *dentry)
+{
+	struct decision d = {};
+	struct vfsmount *mnt;
+
+	if (!begin(&d, BW_CLASS_FILE))
+		return 0;
+	mnt = mount_of(dentry);
+	if (!mnt) {
+		/* Nowhere in the task's namespace: nameless, so denied where a Block or block posture applies. */
+		if (d.modes->has_block[BW_CLASS_FILE] ||
+		    (d.modes->whitelist[BW_CLASS_FILE] && d.modes->posture_block[BW_CLASS_FILE])) {
+			report(&d, hook, BW_CLASS_FILE, BW_DECISION_BLOCKED, 0, -EACCES, BW_UNNAMED_DETACHED);
+			return -EACCES;
+		}
+		return 0;
+	}
+	return judge_path(&d, hook, BW_CLASS_FILE, dentry, mnt, 1, JUDGE_DIRECTORY_NAME);
+}
+
+/* ---- Presets ---- */
 
 /* Whether this endpoint has the preset, as Block or as Audit. */
 static __always_inline int has_preset(struct decision *d, __u32 which)
@@ -503,14 +827,12 @@ static __always_inline int preset_verdict(struct decision *d, __u32 which, __u8 
 		return 0;
 	rule = d->modes->preset_block[which];
 	if (rule) {
-		report(d->task, &d->ep, hook, rule_class, BW_DECISION_BLOCKED, rule, -EACCES, d->s->path, d->s->source,
-		       0, d->s, &d->subject);
+		report(d, hook, rule_class, BW_DECISION_BLOCKED, rule, -EACCES, 0);
 		return -EACCES;
 	}
 	rule = d->modes->preset_audit[which];
 	if (rule)
-		report(d->task, &d->ep, hook, rule_class, BW_DECISION_AUDITED, rule, 0, d->s->path, d->s->source, 0,
-		       d->s, &d->subject);
+		report(d, hook, rule_class, BW_DECISION_AUDITED, rule, 0, 0);
 	return 0;
 }
 
@@ -539,7 +861,7 @@ static __always_inline int fileless_exec(struct decision *d, struct file *file)
 	memfd = BPF_CORE_READ(dentry, d_parent) == dentry && starts_with(name, "memfd:", 6);
 	if (memfd) /* no path to speak of: its name, "memfd:<name given to memfd_create>" */
 		bpf_probe_read_kernel_str(d->s->path, BULWARK_EVENT_PATH, BPF_CORE_READ(dentry, d_name.name));
-	else if (path_of(dentry, BPF_CORE_READ(file, f_path.mnt), d->s->path, d->s->assemble) < 0)
+	else if (path_of(dentry, BPF_CORE_READ(file, f_path.mnt), d->s->path, &d->s->assemble) < 0)
 		d->s->path[0] = 0;
 	if (!memfd && !starts_with(d->s->path, "/dev/shm/", 9) && !starts_with(d->s->path, "/run/shm/", 9))
 		return 0;
@@ -559,7 +881,7 @@ static __always_inline int exec_session(struct decision *d, struct file *file)
 	    !bpf_map_lookup_elem(&entered, &tgid))
 		return 0;
 	if (path_of(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), d->s->path,
-		    d->s->assemble) < 0)
+		    &d->s->assemble) < 0)
 		d->s->path[0] = 0;
 	return preset_verdict(d, BW_PRESET_EXEC, BW_HOOK_BPRM_CHECK, BW_CLASS_PROCESS);
 }
@@ -589,7 +911,7 @@ static __always_inline int proc_presets(struct decision *d, struct file *file)
 	owner = BPF_CORE_READ(proc, pid);
 	if (!owner || owner == BPF_CORE_READ(task, group_leader, thread_pid) || owner == BPF_CORE_READ(task, thread_pid))
 		return 0;
-	if (path_of(dentry, BPF_CORE_READ(file, f_path.mnt), d->s->path, d->s->assemble) < 0)
+	if (path_of(dentry, BPF_CORE_READ(file, f_path.mnt), d->s->path, &d->s->assemble) < 0)
 		d->s->path[0] = 0;
 	bpf_probe_read_kernel(name, sizeof(name), BPF_CORE_READ(dentry, d_name.name));
 	environ = starts_with(name, "environ", 8);
@@ -598,16 +920,169 @@ static __always_inline int proc_presets(struct decision *d, struct file *file)
 	return preset_verdict(d, BW_PRESET_PROTECT_PROC, BW_HOOK_FILE_OPEN, BW_CLASS_FILE);
 }
 
-/* Operations on a name in a directory: the name's path, in the directory's mount. */
-static __always_inline int decide_entry(__u8 hook, const struct path *dir, struct dentry *dentry)
+/* ---- Tasks: what they inherit ---- */
+
+/* A new task (process or thread) carries on its creator's endpoint and running program. */
+SEC("lsm/task_alloc")
+int BPF_PROG(bulwark_task_alloc, struct task_struct *task, unsigned long clone_flags)
 {
-	return decide(hook, BW_CLASS_FILE, dentry, BPF_CORE_READ(dir, mnt), 1);
+	struct task_struct *parent = (struct task_struct *)bpf_get_current_task_btf();
+	struct task_identity *from, *child;
+	struct endpoint_key ep;
+
+	if (!governing(parent, &ep, &from))
+		return 0; /* nothing governs the creator: its namespaces will tell when rules come */
+	child = bpf_task_storage_get(&task_identities, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!child)
+		return 0;
+	child->ep = ep;
+	child->state = BW_TASK_KNOWN;
+	child->program = 0;
+	child->exec_source = 0;
+	if (from) {
+		child->state |= from->state & BW_TASK_LOADER;
+		child->program = from->program;
+		child->exec_source = from->exec_source;
+	}
+	return 0;
 }
 
-static __always_inline int decide_path(__u8 hook, const struct path *path, int write)
+/* ---- Programs: exec, and every other way to run one ---- */
+
+#define ET_DYN 3
+#define PT_INTERP 3
+
+/*
+ * Whether the ELF program being exec'd loads its own program: a shared object without an interpreter, as the
+ * dynamic loader (ld.so) is when run directly ("ld.so /usr/bin/od"). Its first executable mapping of another
+ * file is then the program that really runs. Reads the start of the file the kernel holds in bprm->buf.
+ */
+static __always_inline int loads_itself(struct scratch *s, struct linux_binprm *bprm)
 {
-	return decide(hook, BW_CLASS_FILE, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), write);
+	char *elf = s->elf;
+	int wide;
+	__u64 phoff;
+	__u16 phnum, type;
+
+	if (bpf_probe_read_kernel(elf, sizeof(s->elf), bprm->buf) < 0)
+		return 0;
+	if (elf[0] != 0x7f || elf[1] != 'E' || elf[2] != 'L' || elf[3] != 'F')
+		return 0;
+	wide = elf[4] == 2; /* ELFCLASS64 */
+	type = *(__u16 *)&elf[16];
+	if (type != ET_DYN)
+		return 0;
+	phoff = wide ? *(__u64 *)&elf[32] : *(__u32 *)&elf[28];
+	phnum = wide ? *(__u16 *)&elf[56] : *(__u16 *)&elf[44];
+	for (int i = 0; i < 8; i++) {
+		__u64 at = phoff + (__u64)i * (wide ? 56 : 32);
+
+		if (i >= phnum)
+			return 1;
+		if (at > sizeof(s->elf) - 4)
+			return 1; /* headers past what the kernel read: judged as a loader (fail closed) */
+		if (*(__u32 *)&elf[at] == PT_INTERP)
+			return 0;
+	}
+	return 1;
 }
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(bulwark_bprm_check, struct linux_binprm *bprm)
+{
+	struct file *file = bprm->file;
+	struct task_struct *task;
+	struct decision d = {};
+	int ret;
+
+	if (!begin(&d, BW_CLASS_PROCESS))
+		return 0;
+	task = d.task;
+	if (!d.id)
+		d.id = bpf_task_storage_get(&task_identities, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (d.id) {
+		d.id->state &= ~BW_TASK_LOADER_PENDING;
+		if (loads_itself(d.s, bprm)) {
+			/* The loaded program will be judged as this exec would be: with this exec's caller as source. */
+			struct walk *w = &d.s->w;
+			__u64 source = w->source;
+
+			if (!source) {
+				name_source(&d);
+				if (d.s->source[0])
+					source = hash_text(d.s, d.s->source);
+			}
+			d.id->state |= BW_TASK_LOADER_PENDING;
+			d.id->exec_source = source;
+		}
+	}
+	ret = fileless_exec(&d, file);
+	if (!ret)
+		ret = exec_session(&d, file);
+	if (ret)
+		return ret;
+	d.s->path[0] = 0;
+	return judge_path(&d, BW_HOOK_BPRM_CHECK, BW_CLASS_PROCESS, BPF_CORE_READ(file, f_path.dentry),
+			  BPF_CORE_READ(file, f_path.mnt), 0, 0);
+}
+
+/* The exec went through: a new program runs, a loader's pending state becomes its own. */
+SEC("lsm/bprm_committed_creds")
+int BPF_PROG(bulwark_bprm_committed, struct linux_binprm *bprm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct task_identity *id = bpf_task_storage_get(&task_identities, task, 0, 0);
+
+	if (!id)
+		return 0;
+	id->program = 0;
+	if (id->state & BW_TASK_LOADER_PENDING)
+		id->state = (id->state & ~BW_TASK_LOADER_PENDING) | BW_TASK_LOADER;
+	else
+		id->state &= ~BW_TASK_LOADER;
+	return 0;
+}
+
+/*
+ * An executable mapping of a file (not the task's own executable, which its exec judged). For a loader run
+ * directly, the first such mapping is the program it runs: judged as an exec, with the loader's caller as
+ * source, and from then on the task's program (the source of what it does). Any other executable mapping of a
+ * file a process Block covers is denied, so that no loader of any kind runs a blocked program's code.
+ */
+static __always_inline int executable_mapping(__u8 hook, struct file *file)
+{
+	struct task_struct *task;
+	struct decision d = {};
+	struct walk *w;
+	int ret;
+
+	if (!begin(&d, BW_CLASS_PROCESS))
+		return 0;
+	task = d.task;
+	if (file == BPF_CORE_READ(task, mm, exe_file))
+		return 0;
+	w = &d.s->w;
+	if (d.id && (d.id->state & BW_TASK_LOADER) && !d.id->program) {
+		w->source = d.id->exec_source;
+		d.s->source[0] = 0;
+		d.source_named = 1;
+		ret = judge_path(&d, hook, BW_CLASS_PROCESS, BPF_CORE_READ(file, f_path.dentry),
+				 BPF_CORE_READ(file, f_path.mnt), 0, 0);
+		if (!ret) {
+			__u64 program = hash_text(d.s, d.s->path);
+
+			bpf_map_update_elem(&loaded_programs, &program, d.s->path, BPF_ANY);
+			d.id->program = program;
+		}
+		return ret;
+	}
+	if (!d.modes->has_block[BW_CLASS_PROCESS])
+		return 0;
+	return judge_path(&d, hook, BW_CLASS_PROCESS, BPF_CORE_READ(file, f_path.dentry),
+			  BPF_CORE_READ(file, f_path.mnt), 0, JUDGE_BLOCK_ONLY);
+}
+
+/* ---- Files ---- */
 
 #define MAY_WRITE 0x2
 #define MAY_APPEND 0x8
@@ -618,6 +1093,8 @@ int BPF_PROG(bulwark_file_open, struct file *file)
 	struct decision d = {};
 	int ret;
 
+	if (file->f_mode & FMODE_NOACCOUNT)
+		return 0; /* the kernel's own second open (overlayfs): the open the task asked for was judged */
 	if (!begin(&d, BW_CLASS_FILE))
 		return 0;
 	ret = proc_presets(&d, file);
@@ -625,96 +1102,275 @@ int BPF_PROG(bulwark_file_open, struct file *file)
 		return ret;
 	d.s->path[0] = 0;
 	return judge_path(&d, BW_HOOK_FILE_OPEN, BW_CLASS_FILE, BPF_CORE_READ(file, f_path.dentry),
-			  BPF_CORE_READ(file, f_path.mnt), file->f_mode & FMODE_WRITE);
+			  BPF_CORE_READ(file, f_path.mnt), file->f_mode & FMODE_WRITE, 0);
 }
 
 /* Writes through descriptors opened before the rules came. */
 SEC("lsm/file_permission")
 int BPF_PROG(bulwark_file_permission, struct file *file, int mask)
 {
-	if (!(mask & (MAY_WRITE | MAY_APPEND)))
+	if (!(mask & (MAY_WRITE | MAY_APPEND)) || (file->f_mode & FMODE_NOACCOUNT))
 		return 0;
-	return decide_path(BW_HOOK_FILE_PERMISSION, &file->f_path, 1);
-}
-
-SEC("lsm/bprm_check_security")
-int BPF_PROG(bulwark_bprm_check, struct linux_binprm *bprm)
-{
-	struct file *file = bprm->file;
-	struct decision d = {};
-	int ret;
-
-	if (!begin(&d, BW_CLASS_PROCESS))
-		return 0;
-	ret = fileless_exec(&d, file);
-	if (!ret)
-		ret = exec_session(&d, file);
-	if (ret)
-		return ret;
-	return judge_path(&d, BW_HOOK_BPRM_CHECK, BW_CLASS_PROCESS, BPF_CORE_READ(file, f_path.dentry),
-			  BPF_CORE_READ(file, f_path.mnt), 0);
+	return decide_path(BW_HOOK_FILE_PERMISSION, &file->f_path, 1, 0);
 }
 
 SEC("lsm/path_unlink")
 int BPF_PROG(bulwark_path_unlink, const struct path *dir, struct dentry *dentry)
 {
-	return decide_entry(BW_HOOK_PATH_UNLINK, dir, dentry);
+	return decide_entry(BW_HOOK_PATH_UNLINK, dir, dentry, 0);
 }
 
 SEC("lsm/path_mkdir")
 int BPF_PROG(bulwark_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode)
 {
-	return decide_entry(BW_HOOK_PATH_MKDIR, dir, dentry);
+	return decide_entry(BW_HOOK_PATH_MKDIR, dir, dentry, JUDGE_CREATE);
 }
 
 SEC("lsm/path_rmdir")
 int BPF_PROG(bulwark_path_rmdir, const struct path *dir, struct dentry *dentry)
 {
-	return decide_entry(BW_HOOK_PATH_RMDIR, dir, dentry);
+	return decide_entry(BW_HOOK_PATH_RMDIR, dir, dentry, JUDGE_DIRECTORY_NAME);
 }
 
+/* Also every file an open(O_CREAT) creates. */
 SEC("lsm/path_mknod")
 int BPF_PROG(bulwark_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode, unsigned int dev)
 {
-	return decide_entry(BW_HOOK_PATH_MKNOD, dir, dentry);
+	return decide_entry(BW_HOOK_PATH_MKNOD, dir, dentry, JUDGE_CREATE);
 }
 
 SEC("lsm/path_symlink")
 int BPF_PROG(bulwark_path_symlink, const struct path *dir, struct dentry *dentry, const char *old_name)
 {
-	return decide_entry(BW_HOOK_PATH_SYMLINK, dir, dentry);
+	return decide_entry(BW_HOOK_PATH_SYMLINK, dir, dentry, JUDGE_CREATE);
 }
 
 /* A hard link is a second name for the same file: the old name must be writable as well as the new. */
 SEC("lsm/path_link")
 int BPF_PROG(bulwark_path_link, struct dentry *old_dentry, const struct path *new_dir, struct dentry *new_dentry)
 {
-	int ret = decide(BW_HOOK_PATH_LINK, BW_CLASS_FILE, old_dentry, BPF_CORE_READ(new_dir, mnt), 1);
+	int ret = decide(BW_HOOK_PATH_LINK, BW_CLASS_FILE, old_dentry, BPF_CORE_READ(new_dir, mnt), 1, 0);
 
-	return ret ? ret : decide_entry(BW_HOOK_PATH_LINK, new_dir, new_dentry);
+	return ret ? ret : decide_entry(BW_HOOK_PATH_LINK, new_dir, new_dentry, JUDGE_CREATE);
 }
 
-/* A rename removes the old name and creates the new one: both must be writable. */
+/*
+ * A rename removes the old name and creates the new one: both must be writable, and a directory with
+ * protected paths below must not move (its files would leave their rules behind).
+ */
 SEC("lsm/path_rename")
 int BPF_PROG(bulwark_path_rename, const struct path *old_dir, struct dentry *old_dentry, const struct path *new_dir,
 	     struct dentry *new_dentry)
 {
-	int ret = decide_entry(BW_HOOK_PATH_RENAME, old_dir, old_dentry);
+	int ret = decide_entry(BW_HOOK_PATH_RENAME, old_dir, old_dentry, JUDGE_DIRECTORY_NAME);
 
-	return ret ? ret : decide_entry(BW_HOOK_PATH_RENAME, new_dir, new_dentry);
+	return ret ? ret : decide_entry(BW_HOOK_PATH_RENAME, new_dir, new_dentry, JUDGE_DIRECTORY_NAME);
 }
 
 SEC("lsm/path_chmod")
 int BPF_PROG(bulwark_path_chmod, const struct path *path, umode_t mode)
 {
-	return decide_path(BW_HOOK_PATH_CHMOD, path, 1);
+	return decide_path(BW_HOOK_PATH_CHMOD, path, 1, JUDGE_DIRECTORY_NAME);
 }
 
+/* chown, fchown, lchown: whoever owns a file is what ownerOnly rules are about. */
+SEC("lsm/path_chown")
+int BPF_PROG(bulwark_path_chown, const struct path *path)
+{
+	return decide_path(BW_HOOK_PATH_CHOWN, path, 1, JUDGE_DIRECTORY_NAME);
+}
+
+/* truncate(2), and before 6.2 also ftruncate and open(O_TRUNC). */
 SEC("lsm/path_truncate")
 int BPF_PROG(bulwark_path_truncate, const struct path *path)
 {
-	return decide_path(BW_HOOK_PATH_TRUNCATE, path, 1);
+	return decide_path(BW_HOOK_PATH_TRUNCATE, path, 1, 0);
 }
+
+/* ftruncate and open(O_TRUNC) from 6.2 (loaded only where the kernel has the hook). */
+SEC("lsm/file_truncate")
+int BPF_PROG(bulwark_file_truncate, struct file *file)
+{
+	return decide_path(BW_HOOK_FILE_TRUNCATE, &file->f_path, 1, 0);
+}
+
+#define ATTR_MODE (1 << 0)
+#define ATTR_UID (1 << 1)
+#define ATTR_GID (1 << 2)
+#define ATTR_SIZE (1 << 3)
+#define ATTR_ATIME (1 << 4)
+#define ATTR_MTIME (1 << 5)
+
+/* Times (utimes, touch): what the path hooks do not see. Mode, owner and size changes they judge already. */
+static __always_inline int setattr(struct dentry *dentry, struct iattr *attr)
+{
+	unsigned int valid = BPF_CORE_READ(attr, ia_valid);
+
+	if (!(valid & (ATTR_ATIME | ATTR_MTIME)) || (valid & (ATTR_MODE | ATTR_UID | ATTR_GID | ATTR_SIZE)))
+		return 0;
+	return decide_inode(BW_HOOK_INODE_SETATTR, dentry);
+}
+
+/* Before 6.3 (the agent loads the variant whose arguments the kernel's hook has). */
+SEC("lsm/inode_setattr")
+int BPF_PROG(bulwark_inode_setattr, struct dentry *dentry, struct iattr *attr)
+{
+	return setattr(dentry, attr);
+}
+
+SEC("lsm/inode_setattr")
+int BPF_PROG(bulwark_inode_setattr_idmap, void *idmap, struct dentry *dentry, struct iattr *attr)
+{
+	return setattr(dentry, attr);
+}
+
+/* Extended attributes: ACLs before 6.2, file capabilities, security labels, user attributes. */
+SEC("lsm/inode_setxattr")
+int BPF_PROG(bulwark_inode_setxattr, void *ns, struct dentry *dentry)
+{
+	return decide_inode(BW_HOOK_INODE_SETXATTR, dentry);
+}
+
+SEC("lsm/inode_removexattr")
+int BPF_PROG(bulwark_inode_removexattr, void *ns, struct dentry *dentry)
+{
+	return decide_inode(BW_HOOK_INODE_REMOVEXATTR, dentry);
+}
+
+/* POSIX ACLs from 6.2, which no longer pass through the xattr hooks (loaded where the kernel has them). */
+SEC("lsm/inode_set_acl")
+int BPF_PROG(bulwark_inode_set_acl, void *idmap, struct dentry *dentry)
+{
+	return decide_inode(BW_HOOK_INODE_SET_ACL, dentry);
+}
+
+SEC("lsm/inode_remove_acl")
+int BPF_PROG(bulwark_inode_remove_acl, void *idmap, struct dentry *dentry)
+{
+	return decide_inode(BW_HOOK_INODE_REMOVE_ACL, dentry);
+}
+
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define MAP_TYPE 0x0f
+#define MAP_SHARED 0x01
+#define MAP_SHARED_VALIDATE 0x03
+#define VM_WRITE 0x2
+#define VM_EXEC 0x4
+#define VM_SHARED 0x8
+
+/* anonymousMapExec: executable memory that no file backs. */
+static __always_inline int anonymous_exec(__u8 hook, unsigned long prot, unsigned long flags)
+{
+	struct decision d = {};
+
+	if (!begin(&d, BW_CLASS_FILE) || !has_preset(&d, BW_PRESET_ANON_MAP_EXEC))
+		return 0;
+	d.subject.prot = prot;
+	d.subject.map_flags = flags;
+	return preset_verdict(&d, BW_PRESET_ANON_MAP_EXEC, hook, BW_CLASS_FILE);
+}
+
+/*
+ * Memory maps: executable ones (a program run by a loader, or anonymous for anonymousMapExec), and shared
+ * writable ones of a file, which write it without write() (the descriptor may be older than the rule).
+ */
+SEC("lsm/mmap_file")
+int BPF_PROG(bulwark_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags)
+{
+	int ret = 0;
+
+	if (!file)
+		return (prot & PROT_EXEC) ? anonymous_exec(BW_HOOK_MMAP_FILE, prot, flags) : 0;
+	if (prot & PROT_EXEC)
+		ret = executable_mapping(BW_HOOK_MMAP_FILE, file);
+	if (!ret && (prot & PROT_WRITE) && ((flags & MAP_TYPE) == MAP_SHARED || (flags & MAP_TYPE) == MAP_SHARED_VALIDATE))
+		ret = decide_path(BW_HOOK_MMAP_FILE, &file->f_path, 1, 0);
+	return ret;
+}
+
+/* mprotect adding what mmap would have been asked for: execution, or writing to a shared file mapping. */
+SEC("lsm/file_mprotect")
+int BPF_PROG(bulwark_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot)
+{
+	unsigned long vm_flags = BPF_CORE_READ(vma, vm_flags);
+	struct file *file = BPF_CORE_READ(vma, vm_file);
+	int ret = 0;
+
+	if ((prot & PROT_EXEC) && !(vm_flags & VM_EXEC)) {
+		if (!file)
+			return anonymous_exec(BW_HOOK_FILE_MPROTECT, prot, (vm_flags & VM_SHARED) ? MAP_SHARED : 0);
+		ret = executable_mapping(BW_HOOK_FILE_MPROTECT, file);
+	}
+	if (!ret && file && (prot & PROT_WRITE) && !(vm_flags & VM_WRITE) && (vm_flags & VM_SHARED))
+		ret = decide(BW_HOOK_FILE_MPROTECT, BW_CLASS_FILE, BPF_CORE_READ(file, f_path.dentry),
+			     BPF_CORE_READ(file, f_path.mnt), 1, 0);
+	return ret;
+}
+
+/* ---- Mounts: no other names for an endpoint's files ---- */
+
+/*
+ * A mount, a moved mount, pivot_root or chroot gives files names the rules do not know. While an endpoint's
+ * rules could be escaped that way (its guard_rule is set), its processes may do none of them; on the host,
+ * root may (it is trusted with the node), other users (through a user namespace) may not.
+ */
+static __always_inline int guard(__u8 hook, struct dentry *dentry, struct vfsmount *vfsmnt)
+{
+	struct decision d = {};
+
+	struct task_struct *task;
+
+	if (!begin(&d, BW_CLASS_FILE) || !d.modes->guard_rule)
+		return 0;
+	task = d.task;
+	if (d.ep.pid_ns == 0 && d.ep.mnt_ns == 0 && BPF_CORE_READ(task, cred, uid.val) == 0)
+		return 0;
+	if (!dentry || path_of(dentry, vfsmnt, d.s->path, &d.s->assemble) < 0)
+		d.s->path[0] = 0;
+	report(&d, hook, BW_CLASS_FILE, BW_DECISION_GUARDED, d.modes->guard_rule, -EPERM, 0);
+	return -EPERM;
+}
+
+#define MS_REMOUNT 32
+#define MS_BIND 4096
+#define MS_UNBINDABLE (1 << 17)
+#define MS_PRIVATE (1 << 18)
+#define MS_SLAVE (1 << 19)
+#define MS_SHARED (1 << 20)
+
+/* mount(2): remounts and propagation changes give no new names; binds, moves and new mounts do. */
+SEC("lsm/sb_mount")
+int BPF_PROG(bulwark_sb_mount, const char *dev_name, const struct path *path, const char *type, unsigned long flags,
+	     void *data)
+{
+	if (flags & MS_REMOUNT)
+		return 0;
+	if (!(flags & MS_BIND) && (flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)))
+		return 0;
+	return guard(BW_HOOK_SB_MOUNT, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt));
+}
+
+/* move_mount(2): attaching a tree made by open_tree or fsmount, or moving one. */
+SEC("lsm/move_mount")
+int BPF_PROG(bulwark_move_mount, const struct path *from_path, const struct path *to_path)
+{
+	return guard(BW_HOOK_MOVE_MOUNT, BPF_CORE_READ(to_path, dentry), BPF_CORE_READ(to_path, mnt));
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(bulwark_sb_pivotroot, const struct path *old_path, const struct path *new_path)
+{
+	return guard(BW_HOOK_SB_PIVOTROOT, BPF_CORE_READ(new_path, dentry), BPF_CORE_READ(new_path, mnt));
+}
+
+SEC("lsm/path_chroot")
+int BPF_PROG(bulwark_path_chroot, const struct path *path)
+{
+	return guard(BW_HOOK_PATH_CHROOT, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt));
+}
+
+/* ---- Sockets and capabilities ---- */
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -733,9 +1389,11 @@ int BPF_PROG(bulwark_path_truncate, const struct path *path)
 static __always_inline int decide_socket(__u8 hook, __u32 family, __u32 type, __u32 protocol)
 {
 	struct decision d = {};
+	struct walk *w;
 
 	if (!begin(&d, BW_CLASS_NETWORK))
 		return 0;
+	w = &d.s->w;
 	type &= SOCK_TYPE_MASK;
 	if ((family == AF_INET || family == AF_INET6) && protocol == 0) {
 		if (type == SOCK_STREAM)
@@ -746,15 +1404,15 @@ static __always_inline int decide_socket(__u8 hook, __u32 family, __u32 type, __
 	d.subject.family = family;
 	d.subject.sock_type = type;
 	d.subject.protocol = protocol;
-	if (d.w.rules) {
+	if (d.rules) {
 		if (protocol)
-			lookup(&d.w, BW_NET_PROTOCOL + protocol, BW_MATCH_PROTOCOL);
-		lookup(&d.w, BW_NET_TYPE + type, BW_MATCH_PROTOCOL);
+			lookup(d.rules, w, BW_NET_PROTOCOL + protocol, BW_MATCH_PROTOCOL);
+		lookup(d.rules, w, BW_NET_TYPE + type, BW_MATCH_PROTOCOL);
 		if (family == AF_PACKET && type != SOCK_PACKET)
-			lookup(&d.w, BW_NET_TYPE + SOCK_PACKET, BW_MATCH_PROTOCOL);
-		lookup(&d.w, BW_NET_ALL, BW_MATCH_PROTOCOL);
+			lookup(d.rules, w, BW_NET_TYPE + SOCK_PACKET, BW_MATCH_PROTOCOL);
+		lookup(d.rules, w, BW_NET_ALL, BW_MATCH_PROTOCOL);
 	}
-	return verdict(&d, hook, BW_CLASS_NETWORK, 0, 1, 0);
+	return verdict(&d, hook, BW_CLASS_NETWORK, 0, 0);
 }
 
 static __always_inline int decide_open_socket(__u8 hook, struct socket *sock)
@@ -797,35 +1455,21 @@ SEC("lsm/capable")
 int BPF_PROG(bulwark_capable, const struct cred *cred, struct user_namespace *ns, int cap, unsigned int opts)
 {
 	struct decision d = {};
+	struct walk *w;
 
 	if (cap < 0 || cap > 63 || !begin(&d, BW_CLASS_CAPABILITIES))
 		return 0;
+	w = &d.s->w;
 	d.subject.capability = cap;
-	if (d.w.rules)
-		lookup(&d.w, cap, BW_MATCH_CAPABILITY);
+	if (d.rules)
+		lookup(d.rules, w, cap, BW_MATCH_CAPABILITY);
 	if (opts & CAP_OPT_NOAUDIT) {
-		if (applies(&d.w.block, 0, 1, 0) || (d.modes->whitelist[BW_CLASS_CAPABILITIES] &&
-						     d.modes->posture_block[BW_CLASS_CAPABILITIES] &&
-						     !allows(&d.w.allow, 0, 1, 0)))
+		if (w->block || (d.modes->whitelist[BW_CLASS_CAPABILITIES] &&
+				 d.modes->posture_block[BW_CLASS_CAPABILITIES] && !w->allow))
 			return -EPERM;
 		return 0;
 	}
-	return verdict(&d, BW_HOOK_CAPABLE, BW_CLASS_CAPABILITIES, 0, 1, 0);
-}
-
-#define PROT_EXEC 0x4
-
-/* anonymousMapExec: executable memory that no file backs. */
-SEC("lsm/mmap_file")
-int BPF_PROG(bulwark_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags)
-{
-	struct decision d = {};
-
-	if (file || !(prot & PROT_EXEC) || !begin(&d, BW_CLASS_FILE) || !has_preset(&d, BW_PRESET_ANON_MAP_EXEC))
-		return 0;
-	d.subject.prot = prot;
-	d.subject.map_flags = flags;
-	return preset_verdict(&d, BW_PRESET_ANON_MAP_EXEC, BW_HOOK_MMAP_FILE, BW_CLASS_FILE);
+	return verdict(&d, BW_HOOK_CAPABLE, BW_CLASS_CAPABILITIES, 0, 0);
 }
 
 /* ---- DNS queries (matchDNSQueries) ---- */
@@ -862,8 +1506,7 @@ static __always_inline const void *send_buffer(struct msghdr *msg)
 
 /*
  * Decoding a query's first name into "www.google.com", lower case, label by label. The state lives in the
- * scratch map, not on the stack: the 6.1 verifier checks a bpf_loop callback once, with the state it has at
- * the call, and would hard-wire branches on values it believes constant there.
+ * scratch map, not on the stack (see struct walk).
  */
 struct dns_decoding {
 	struct scratch *s; /* bpf_loop passes only stack pointers: the state is behind this one */
@@ -879,7 +1522,7 @@ static long dns_name_byte(__u32 i, struct dns_decoding *decoding)
 		n->done = -1;
 		return 1;
 	}
-	c = s->assemble[n->in++];
+	c = s->assemble.buf[n->in++];
 	if (n->label_left == 0) {
 		if (c == 0) {
 			n->done = 1;
@@ -902,27 +1545,21 @@ static long dns_name_byte(__u32 i, struct dns_decoding *decoding)
 }
 
 /* Walking a name backwards: at each dot, and at its start, the hash so far is that of a domain it is in. */
-struct dns_walk {
-	struct walk *w;
-	const char *name;
-	__u32 length;
-	__u64 hash;
-};
-
-static long dns_suffix_byte(__u32 i, struct dns_walk *v)
+static long dns_suffix_byte(__u32 i, struct walk_ctx *x)
 {
+	struct walk *w = &x->s->w;
 	__u32 at;
 	char c;
 
-	if (i >= v->length)
+	if (i >= w->length)
 		return 1;
-	at = v->length - 1 - i;
-	c = v->name[at & DNS_NAME_MASK];
+	at = w->length - 1 - i;
+	c = x->s->path[bounded(at, DNS_NAME_MASK)];
 	if (c == '.') /* what lies right of the dot is a parent domain */
-		lookup(v->w, v->hash, BW_MATCH_DOMAIN);
-	v->hash = (v->hash ^ (__u8)c) * FNV_PRIME;
+		lookup(x->rules, w, sip_final(&w->text), BW_MATCH_DOMAIN);
+	sip_byte(&w->text, c);
 	if (at == 0)
-		lookup(v->w, v->hash, BW_MATCH_DOMAIN);
+		lookup(x->rules, w, sip_final(&w->text), BW_MATCH_DOMAIN);
 	return 0;
 }
 
@@ -961,9 +1598,9 @@ int BPF_PROG(bulwark_socket_sendmsg, struct socket *sock, struct msghdr *msg, in
 	d.subject.protocol = IPPROTO_UDP;
 	/* Only the message's own bytes: reading past them may reach an unmapped page and fail. */
 	length = size <= 0 ? 0 : size < DNS_MESSAGE_MAX ? size : DNS_MESSAGE_MAX;
-	if (!data || length <= DNS_HEADER || bpf_probe_read_user(d.s->assemble, length & 511, data) < 0)
-		return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 1, 0);
-	d.s->assemble[length & 511] = 0; /* a name running past the message ends with it */
+	if (!data || length <= DNS_HEADER || bpf_probe_read_user(d.s->assemble.buf, length & 511, data) < 0)
+		return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 0);
+	d.s->assemble.buf[length & 511] = 0; /* a name running past the message ends with it */
 	n = &d.s->dns;
 	n->in = DNS_HEADER;
 	n->out = 0;
@@ -973,28 +1610,31 @@ int BPF_PROG(bulwark_socket_sendmsg, struct socket *sock, struct msghdr *msg, in
 	bpf_loop(DNS_MESSAGE_MAX, dns_name_byte, &decoding, 0);
 	if (n->done != 1 || n->out == 0) {
 		d.s->path[0] = 0;
-		return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 1, 0);
+		return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 0);
 	}
 	d.s->path[n->out & DNS_NAME_MASK] = 0;
-	if (d.w.rules) {
-		struct dns_walk v = {.w = &d.w, .name = d.s->path, .length = n->out, .hash = FNV_OFFSET};
+	if (d.rules) {
+		struct walk_ctx x = {.rules = d.rules, .s = d.s};
 
-		bpf_loop(DNS_NAME_MAX, dns_suffix_byte, &v, 0);
+		d.s->w.length = n->out;
+		sip_start(&d.s->w, &d.s->w.text);
+		bpf_loop(DNS_NAME_MAX, dns_suffix_byte, &x, 0);
 	}
-	return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 1, 0);
+	return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 0);
 }
 
 /* ---- allowedArgs: the arguments of an exec, recorded where they are still the caller's memory ---- */
 
 struct args_walk {
 	const char *const *argv;
+	struct scratch *s;
 	struct exec_args *out;
-	char *buf;
 };
 
 static long hash_arg(__u32 i, struct args_walk *a)
 {
 	const char *arg = 0;
+	char *buf = a->s->parent;
 	long length;
 
 	if (i >= BULWARK_MAX_ARGS + 1)
@@ -1005,7 +1645,7 @@ static long hash_arg(__u32 i, struct args_walk *a)
 		a->out->too_long = 1;
 		return 1;
 	}
-	length = bpf_probe_read_user_str(a->buf, BULWARK_ARG_MAX, arg);
+	length = bpf_probe_read_user_str(buf, BULWARK_ARG_MAX, arg);
 	if (length <= 0 || length >= BULWARK_ARG_MAX) { /* unreadable, or cut: never equal to a listed one */
 		a->out->too_long = 1;
 		return 1;
@@ -1013,7 +1653,7 @@ static long hash_arg(__u32 i, struct args_walk *a)
 	for (int j = 0; j < BULWARK_ARG_MAX; j++) {
 		if (j >= length)
 			break;
-		a->out->hash = (a->out->hash ^ (__u8)a->buf[j]) * FNV_PRIME;
+		sip_byte(&a->s->w.text, buf[j]); /* the NUL included */
 	}
 	a->out->count++;
 	return 0;
@@ -1023,18 +1663,24 @@ static __always_inline int record_args(const char *const *argv)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
 	struct endpoint_key ep = endpoint_of(task);
-	struct exec_args args = {.hash = FNV_OFFSET};
+	struct exec_args args = {};
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct scratch *s;
-	__u32 zero = 0;
 
-	if (!bpf_map_lookup_elem(&endpoint_modes, &ep))
-		return 0; /* no rules for this endpoint */
-	s = bpf_map_lookup_elem(&scratch_space, &zero);
+	/*
+	 * Every registered endpoint has modes; namespaces without are governed by where they came from. Only the
+	 * host without rules needs no arguments.
+	 */
+	if (ep.pid_ns == 0 && !bpf_map_lookup_elem(&endpoint_modes, &ep))
+		return 0;
+	s = scratch();
 	if (!s)
 		return 0;
-	struct args_walk a = {.argv = argv, .out = &args, .buf = s->parent};
+	load_key(&s->w);
+	sip_start(&s->w, &s->w.text);
+	struct args_walk a = {.argv = argv, .s = s, .out = &args};
 	bpf_loop(BULWARK_MAX_ARGS + 1, hash_arg, &a, 0);
+	args.hash = sip_final(&s->w.text);
 	bpf_map_update_elem(&exec_args, &tid, &args, BPF_ANY);
 	return 0;
 }

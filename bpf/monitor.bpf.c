@@ -94,7 +94,7 @@ struct {
 /* Room to assemble a path (the working directory, the executable) right to left. */
 struct monitor_scratch {
 	char path[BULWARK_PATH_MAX];
-	char assemble[BULWARK_PATH_MAX + 256];
+	struct assembly assemble;
 };
 
 struct {
@@ -222,7 +222,7 @@ static __always_inline void fill_cwd(struct task_struct *task, struct monitor_ev
 	struct monitor_scratch *s = bpf_map_lookup_elem(&monitor_scratch, &zero);
 
 	if (s && path_of(BPF_CORE_READ(task, fs, pwd.dentry), BPF_CORE_READ(task, fs, pwd.mnt), s->path,
-			 s->assemble) > 0)
+			 &s->assemble) > 0)
 		bpf_probe_read_kernel_str(e->cwd, sizeof(e->cwd), s->path);
 }
 
@@ -410,7 +410,7 @@ int bulwark_exec(struct bpf_raw_tracepoint_args *ctx)
 	struct monitor_scratch *s = bpf_map_lookup_elem(&monitor_scratch, &zero);
 	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 	if (s && exe && path_of(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), s->path,
-				s->assemble) > 0)
+				&s->assemble) > 0)
 		bpf_probe_read_kernel_str(e->path, sizeof(e->path), s->path);
 	else
 		bpf_probe_read_kernel_str(e->path, sizeof(e->path),

@@ -45,6 +45,15 @@ public class PolicyEngine {
     LiveSettings settings;
 
     private final Map<Endpoint, RuleSet> applied = new HashMap<>();
+    private EndpointFileSystems fileSystems;
+
+    /** Where policy paths are resolved for each endpoint (its file system through procfs). */
+    private synchronized EndpointFileSystems fileSystems() {
+        if (fileSystems == null) {
+            fileSystems = new EndpointFileSystems(config.procfsPath());
+        }
+        return fileSystems;
+    }
 
     void onPolicies(@Observes PolicyStore.PoliciesChanged change) {
         refresh();
@@ -54,6 +63,7 @@ public class PolicyEngine {
         if (change.removed()) {
             synchronized (this) {
                 applied.remove(change.endpoint());
+                fileSystems().forget(change.endpoint().identity());
             }
             writer.remove(change.endpoint());
             ruleSetChanges.fire(new RuleSetChanged(change.endpoint(), null));
@@ -70,7 +80,8 @@ public class PolicyEngine {
         applied.keySet().retainAll(current);
         for (Endpoint endpoint : current) {
             RuleSet ruleSet = RuleCompiler.compile(endpoint, applicable(enabled, endpoint),
-                    new RuleCompiler.Options(postures(endpoint), settings.defaults().matchArgs()));
+                    new RuleCompiler.Options(postures(endpoint), settings.defaults().matchArgs(),
+                            fileSystems().resolver(endpoint)));
             if (!ruleSet.equals(applied.get(endpoint))) {
                 try {
                     writer.apply(ruleSet);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A loaded BPF object and its attached programs, over the raw bindings: every failure becomes a
@@ -41,6 +42,12 @@ public final class Bpf implements AutoCloseable {
      * lets go of the old ones, so no moment goes unguarded.
      */
     public static Bpf load(byte[] elf, Path pinDir, List<String> pinnedMaps, Map<String, Integer> sizes) {
+        return load(elf, pinDir, pinnedMaps, sizes, Set.of());
+    }
+
+    /** The same, leaving out the named programs (hooks this kernel lacks, variants for other kernels). */
+    public static Bpf load(byte[] elf, Path pinDir, List<String> pinnedMaps, Map<String, Integer> sizes,
+            Set<String> leftOut) {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment errno = Libbpf.errnoState(call);
             MemorySegment buffer = call.allocate(elf.length);
@@ -55,6 +62,13 @@ public final class Bpf implements AutoCloseable {
                     int set = Libbpf.bpf_map__set_max_entries(bpf.map(call, size.getKey()), size.getValue());
                     if (set < 0) {
                         throw new BpfException("sizing map " + size.getKey(), -set);
+                    }
+                }
+                for (MemorySegment program = Libbpf.bpf_object__next_program(object, MemorySegment.NULL);
+                        !program.equals(MemorySegment.NULL);
+                        program = Libbpf.bpf_object__next_program(object, program)) {
+                    if (leftOut.contains(Libbpf.bpf_program__name(program).reinterpret(256).getString(0))) {
+                        Libbpf.bpf_program__set_autoload(program, false);
                     }
                 }
                 if (pinDir != null) {
@@ -96,6 +110,9 @@ public final class Bpf implements AutoCloseable {
         for (MemorySegment program = Libbpf.bpf_object__next_program(object, MemorySegment.NULL);
                 !program.equals(MemorySegment.NULL);
                 program = Libbpf.bpf_object__next_program(object, program)) {
+            if (!Libbpf.bpf_program__autoload(program)) {
+                continue;
+            }
             MemorySegment link = Libbpf.bpf_program__attach(errno, program);
             String name = Libbpf.bpf_program__name(program).reinterpret(256).getString(0);
             if (link.equals(MemorySegment.NULL)) {

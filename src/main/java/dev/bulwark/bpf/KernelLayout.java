@@ -38,22 +38,40 @@ public final class KernelLayout {
             JAVA_INT.withName("rule_class"),
             JAVA_INT.withName("match")).withName("rule_key");
 
-    public static final StructLayout RULE_SLOT = MemoryLayout.structLayout(
-            JAVA_INT.withName("rule"),
-            JAVA_INT.withName("flags")).withName("rule_slot");
+    /** BW_CONTEXTS: the operation contexts a rule value holds a rule for, per action (see RuleSet.Context). */
+    public static final int CONTEXTS = 8;
+    /** BW_RULE_ARGS: an Allow rule id with this bit holds only for the exec's exact arguments. */
+    public static final int RULE_ARGS = 0x80000000;
 
     public static final StructLayout RULE_VALUE = MemoryLayout.structLayout(
-            RULE_SLOT.withName("allow"),
-            RULE_SLOT.withName("audit"),
-            RULE_SLOT.withName("block")).withName("rule_value");
+            MemoryLayout.sequenceLayout(CONTEXTS, JAVA_INT).withName("allow"),
+            MemoryLayout.sequenceLayout(CONTEXTS, JAVA_INT).withName("audit"),
+            MemoryLayout.sequenceLayout(CONTEXTS, JAVA_INT).withName("block")).withName("rule_value");
 
     public static final StructLayout ENDPOINT_MODES = MemoryLayout.structLayout(
             MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("whitelist"),
             MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("posture_block"),
             MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("has_block"),
-            JAVA_BYTE.withName("pad"),
+            MemoryLayout.sequenceLayout(CLASS_COUNT, JAVA_BYTE).withName("has_source"),
+            JAVA_INT.withName("guard_rule"),
             MemoryLayout.sequenceLayout(PRESETS.size(), JAVA_INT).withName("preset_block"),
             MemoryLayout.sequenceLayout(PRESETS.size(), JAVA_INT).withName("preset_audit")).withName("endpoint_modes");
+
+    public static final StructLayout PIDNS_OWNER = MemoryLayout.structLayout(
+            ENDPOINT_KEY.withName("ep"),
+            JAVA_INT.withName("ambiguous"),
+            JAVA_INT.withName("pad")).withName("pidns_owner");
+
+    public static final StructLayout TASK_IDENTITY = MemoryLayout.structLayout(
+            ENDPOINT_KEY.withName("ep"),
+            JAVA_INT.withName("state"),
+            JAVA_INT.withName("pad"),
+            JAVA_LONG.withName("program"),
+            JAVA_LONG.withName("exec_source")).withName("task_identity");
+
+    public static final StructLayout HASH_KEY = MemoryLayout.structLayout(
+            JAVA_LONG.withName("k0"),
+            JAVA_LONG.withName("k1")).withName("hash_key");
 
     public static final StructLayout SUBJECT = MemoryLayout.structLayout(
             JAVA_INT.withName("family"),
@@ -196,13 +214,21 @@ public final class KernelLayout {
     public static final int DECISION_POSTURE_BLOCKED = 3;
     public static final int DECISION_POSTURE_AUDITED = 4;
     public static final int DECISION_THRESHOLD = 5;
+    public static final int DECISION_GUARDED = 6;
+
+    /** enum bulwark_unnamed: why a path had no name to judge it by (event.path_truncated), from 1. */
+    public static final List<String> UNNAMED = List.of("too long or too deep to assemble",
+            "disconnected from its mount (opened by handle)", "in a mount tree attached to no namespace");
 
     /** enum bulwark_hook, in order from 1: the LSM hook names alerts show as Data "lsm=...". */
     public static final List<String> HOOKS = List.of("SECURITY_BPRM_CHECK", "SECURITY_FILE_OPEN",
             "SECURITY_FILE_PERMISSION", "SECURITY_PATH_UNLINK", "SECURITY_PATH_MKDIR", "SECURITY_PATH_RMDIR",
             "SECURITY_PATH_RENAME", "SECURITY_PATH_CHMOD", "SECURITY_PATH_TRUNCATE", "SECURITY_PATH_SYMLINK",
             "SECURITY_PATH_LINK", "SECURITY_PATH_MKNOD", "SOCKET_CREATE", "SOCKET_CONNECT", "SOCKET_ACCEPT", "CAPABLE",
-            "MMAP_FILE", "SOCKET_SENDMSG");
+            "MMAP_FILE", "SOCKET_SENDMSG", "SECURITY_PATH_CHOWN", "SECURITY_INODE_SETATTR", "SECURITY_INODE_SETXATTR",
+            "SECURITY_INODE_REMOVEXATTR", "SECURITY_FILE_TRUNCATE", "SECURITY_FILE_MPROTECT", "SECURITY_SB_MOUNT",
+            "SECURITY_MOVE_MOUNT", "SECURITY_SB_PIVOTROOT", "SECURITY_PATH_CHROOT", "SECURITY_INODE_SET_ACL",
+            "SECURITY_INODE_REMOVE_ACL");
     public static final int HOOK_BPRM_CHECK = 1;
 
     /** Network and capability key targets: BW_NET_PROTOCOL + IPPROTO_*, BW_NET_TYPE + SOCK_*, BW_NET_ALL. */
@@ -215,11 +241,8 @@ public final class KernelLayout {
         return hook >= 1 && hook <= HOOKS.size() ? HOOKS.get(hook - 1) : "UNKNOWN_" + hook;
     }
 
-    /** enum bulwark_flag */
-    public static final int FLAG_OWNER_ONLY = 1;
-    public static final int FLAG_READ_ONLY = 2;
-    public static final int FLAG_PTS = 4;
-    public static final int FLAG_ARGS = 8;
+    /** BW_MIX: what two hashes are mixed with into one key target (globs, allowedArgs). */
+    public static final long MIX = 0x100000001b3L;
     /** allowedArgs the kernel compares: at most 20 (as validated), each shorter than this many bytes. */
     public static final int ARG_MAX = 256;
 }

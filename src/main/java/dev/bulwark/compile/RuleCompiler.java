@@ -48,7 +48,14 @@ public final class RuleCompiler {
         public static final Postures AUDIT = new Postures(Posture.audit, Posture.audit, Posture.audit);
     }
 
-    public record Options(Postures postures, boolean matchArgs) {
+    /**
+     * @param paths how the endpoint's file system spells policy paths (symlinked directories, usrmerge's /bin):
+     *     each path rule also holds for its resolved spelling, the one the kernel sees
+     */
+    public record Options(Postures postures, boolean matchArgs, PathResolver paths) {
+        public Options(Postures postures, boolean matchArgs) {
+            this(postures, matchArgs, PathResolver.NONE);
+        }
     }
 
     private static final Comparator<Key> KEY_ORDER = Comparator.comparing(Key::ruleClass)
@@ -58,7 +65,8 @@ public final class RuleCompiler {
 
     private final Options options;
     private final List<RuleInfo> rules = new ArrayList<>();
-    private final Map<Key, Slot[]> slots = new TreeMap<>(KEY_ORDER);
+    /** Per key, per action (Action ordinal), the rules that claim it, in rule id order. */
+    private final Map<Key, List<List<Slot>>> slots = new TreeMap<>(KEY_ORDER);
     private final List<RuleSet.PresetEntry> presets = new ArrayList<>();
     private final List<RuleSet.SyscallMatcher> syscalls = new ArrayList<>();
     private final List<String> notEnforced = new ArrayList<>();
@@ -130,12 +138,17 @@ public final class RuleCompiler {
                 notEnforced.add(policy.qualifiedName() + ": " + field + ".allowedArgs: ignored, matchArgs is off");
                 args = List.of();
             }
-            put(RuleClass.PROCESS, byName ? Match.EXEC_NAME : Match.PATH,
-                    byName ? rule.execname() : path(rule.path()), rule.fromSource(),
-                    rule(field, meta.under(rule)), flags(rule.ownerOnly(), false, rule.pts()), args);
+            int id = rule(field, meta.under(rule));
+            Set<Flag> flags = flags(rule.ownerOnly(), false, rule.pts());
+            if (byName) {
+                put(RuleClass.PROCESS, Match.EXEC_NAME, rule.execname(), sources(rule.fromSource(), field), id, flags,
+                        args);
+            } else {
+                putPath(RuleClass.PROCESS, Match.PATH, rule.path(), field + ".path", rule.fromSource(), id, flags, args);
+            }
         });
         each(block.matchDirectories(), "spec.process.matchDirectories", (rule, field) ->
-                put(RuleClass.PROCESS, directory(rule.recursive()), path(rule.dir()), rule.fromSource(),
+                putPath(RuleClass.PROCESS, directory(rule.recursive()), rule.dir(), field + ".dir", rule.fromSource(),
                         rule(field, meta.under(rule)), flags(rule.ownerOnly(), false, rule.pts()), List.of()));
         each(block.matchPatterns(), "spec.process.matchPatterns", (rule, field) ->
                 glob(RuleClass.PROCESS, rule.pattern(), rule(field, meta.under(rule)),
@@ -148,10 +161,10 @@ public final class RuleCompiler {
         }
         Meta meta = specMeta.under(block);
         each(block.matchPaths(), "spec.file.matchPaths", (rule, field) ->
-                put(RuleClass.FILE, Match.PATH, path(rule.path()), rule.fromSource(),
+                putPath(RuleClass.FILE, Match.PATH, rule.path(), field + ".path", rule.fromSource(),
                         rule(field, meta.under(rule)), flags(rule.ownerOnly(), rule.readOnly(), false), List.of()));
         each(block.matchDirectories(), "spec.file.matchDirectories", (rule, field) ->
-                put(RuleClass.FILE, directory(rule.recursive()), path(rule.dir()), rule.fromSource(),
+                putPath(RuleClass.FILE, directory(rule.recursive()), rule.dir(), field + ".dir", rule.fromSource(),
                         rule(field, meta.under(rule)), flags(rule.ownerOnly(), rule.readOnly(), false), List.of()));
         each(block.matchPatterns(), "spec.file.matchPatterns", (rule, field) ->
                 glob(RuleClass.FILE, rule.pattern(), rule(field, meta.under(rule)),
@@ -166,15 +179,15 @@ public final class RuleCompiler {
         each(block.protocols(), "spec.network.matchProtocols", (rule, field) -> {
             int id = rule(field, meta.under(rule));
             for (String protocol : commaList(rule.protocol())) {
-                put(RuleClass.NETWORK, Match.PROTOCOL, protocol.toLowerCase(Locale.ROOT), rule.fromSource(), id,
-                        Set.of(), List.of());
+                put(RuleClass.NETWORK, Match.PROTOCOL, protocol.toLowerCase(Locale.ROOT),
+                        sources(rule.fromSource(), field), id, Set.of(), List.of());
             }
         });
         each(block.matchDNSQueries(), "spec.network.matchDNSQueries", (rule, field) -> {
             String domain = rule.domain().toLowerCase(Locale.ROOT);
             domain = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
-            put(RuleClass.DNS, Match.DOMAIN, domain, rule.fromSource(), rule(field, meta.under(rule)), Set.of(),
-                    List.of());
+            put(RuleClass.DNS, Match.DOMAIN, domain, sources(rule.fromSource(), field), rule(field, meta.under(rule)),
+                    Set.of(), List.of());
         });
     }
 
@@ -188,7 +201,7 @@ public final class RuleCompiler {
             for (String capability : commaList(rule.capability())) {
                 String upper = capability.toUpperCase(Locale.ROOT);
                 put(RuleClass.CAPABILITIES, Match.CAPABILITY, upper.startsWith("CAP_") ? upper : "CAP_" + upper,
-                        rule.fromSource(), id, Set.of(), List.of());
+                        sources(rule.fromSource(), field), id, Set.of(), List.of());
             }
         });
     }
@@ -203,7 +216,7 @@ public final class RuleCompiler {
                         rule.message()), names(rule.syscall()), null, false, orEmpty(rule.fromSource()))));
         each(block.matchPaths(), "spec.syscalls.matchPaths", (rule, field) ->
                 syscalls.add(new RuleSet.SyscallMatcher(syscallRule(field, meta, rule.severity(), rule.tags(),
-                        rule.message()), names(rule.syscall()), path(rule.path()),
+                        rule.message()), names(rule.syscall()), normalize(rule.path()),
                         Boolean.TRUE.equals(rule.recursive()), orEmpty(rule.fromSource()))));
     }
 
@@ -219,44 +232,149 @@ public final class RuleCompiler {
         return id;
     }
 
-    /** One key per source (or one for "any source"); two rules on a key and action: fewer conditions win. */
     /**
      * A `matchPatterns` glob as the key the kernel looks up: a path, a directory (the files in it, or the tree),
      * or an extension in a directory (GLOB, target "/dir/*.ext") or under it (GLOB_RECURSIVE, "/dir/**&#47;*.ext").
      * The validator has turned away every other form.
      */
     private void glob(RuleClass ruleClass, String pattern, int rule, Set<Flag> flags) {
-        Glob glob = Glob.parse(path(pattern));
+        Glob glob = Glob.parse(normalize(pattern));
+        String field = rules.get(rule - 1).field() + ".pattern";
         switch (glob.form()) {
-            case PATH -> put(ruleClass, Match.PATH, glob.directory(), null, rule, flags, List.of());
-            case FILES_IN -> put(ruleClass, Match.DIRECTORY, glob.directory(), null, rule, flags, List.of());
-            case TREE -> put(ruleClass, Match.DIRECTORY_RECURSIVE, glob.directory(), null, rule, flags, List.of());
-            case EXTENSION_IN -> put(ruleClass, Match.GLOB, glob.directory() + "*" + glob.extension(), null, rule,
-                    flags, List.of());
-            case EXTENSION_UNDER -> put(ruleClass, Match.GLOB_RECURSIVE, glob.directory() + "**/*" + glob.extension(),
-                    null, rule, flags, List.of());
+            case PATH -> putPath(ruleClass, Match.PATH, glob.directory(), field, null, rule, flags, List.of());
+            case FILES_IN -> putPath(ruleClass, Match.DIRECTORY, glob.directory(), field, null, rule, flags, List.of());
+            case TREE -> putPath(ruleClass, Match.DIRECTORY_RECURSIVE, glob.directory(), field, null, rule, flags,
+                    List.of());
+            case EXTENSION_IN -> spellings(glob.directory(), field).forEach(directory ->
+                    put(ruleClass, Match.GLOB, directory + "*" + glob.extension(), List.of(""), rule, flags, List.of()));
+            case EXTENSION_UNDER -> spellings(glob.directory(), field).forEach(directory ->
+                    put(ruleClass, Match.GLOB_RECURSIVE, directory + "**/*" + glob.extension(), List.of(""), rule,
+                            flags, List.of()));
         }
     }
 
-    private void put(RuleClass ruleClass, Match match, String target, List<Source> fromSource, int rule,
+    /** A rule on a path (or directory): one key per spelling of it on the endpoint and per source. */
+    private void putPath(RuleClass ruleClass, Match match, String path, String field, List<Source> fromSource,
+            int rule, Set<Flag> flags, List<String> args) {
+        List<String> sources = sources(fromSource, field.substring(0, field.lastIndexOf('.')));
+        for (String target : spellings(path, field)) {
+            put(ruleClass, match, target, sources, rule, flags, args);
+        }
+    }
+
+    /** The acting programs a rule names: "" (any) without fromSource, else each source in each spelling. */
+    private List<String> sources(List<Source> fromSource, String field) {
+        if (fromSource == null || fromSource.isEmpty()) {
+            return List.of("");
+        }
+        List<String> sources = new ArrayList<>();
+        for (int i = 0; i < fromSource.size(); i++) {
+            for (String spelling : spellings(fromSource.get(i).path(), field + ".fromSource[" + i + "].path")) {
+                if (!sources.contains(spelling)) {
+                    sources.add(spelling);
+                }
+            }
+        }
+        return sources;
+    }
+
+    /**
+     * A policy path as the kernel can see it: normalised (repeated slashes, "." and ".." as the kernel resolves
+     * them), and also with the symlinks on it resolved on the endpoint's file system (usrmerge's /bin is
+     * /usr/bin: an exec of /bin/od is the file /usr/bin/od). A path through /proc/self or the /dev/fd links is
+     * reported: the kernel names those files by what they point to, so it never matches.
+     */
+    private List<String> spellings(String path, String field) {
+        String normal = normalize(path);
+        for (String magic : MAGIC_LINKS) {
+            if (normal.equals(magic) || normal.startsWith(magic + "/")) {
+                notEnforced.add(policy.qualifiedName() + ": " + field + ": " + path + " never matches: the kernel"
+                        + " names the files behind " + magic + " by their own paths (/proc/<pid>/..., the file itself)");
+            }
+        }
+        String resolved = normalize(options.paths().resolve(normal));
+        return resolved.equals(normal) ? List.of(normal) : List.of(normal, resolved);
+    }
+
+    /** Links the kernel resolves to the task's own files: a policy path through them can never be seen. */
+    private static final List<String> MAGIC_LINKS = List.of("/proc/self", "/proc/thread-self", "/dev/fd",
+            "/dev/stdin", "/dev/stdout", "/dev/stderr");
+
+    private void put(RuleClass ruleClass, Match match, String target, List<String> sources, int rule,
             Set<Flag> flags, List<String> args) {
-        List<String> sources = fromSource == null || fromSource.isEmpty()
-                ? List.of("")
-                : fromSource.stream().map(s -> path(s.path())).toList();
         Slot slot = new Slot(rule, flags, args);
         int action = rules.get(rule - 1).action().ordinal();
         for (String source : sources) {
-            Slot[] held = slots.computeIfAbsent(new Key(ruleClass, match, target, source), k -> new Slot[3]);
-            if (held[action] == null || slot.conditions() < held[action].conditions()) {
-                held[action] = slot;
+            List<List<Slot>> held = slots.computeIfAbsent(new Key(ruleClass, match, target, source),
+                    k -> List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+            if (!held.get(action).contains(slot)) {
+                held.get(action).add(slot);
             }
         }
     }
 
+    /**
+     * Directories above what Block rules protect (ANCESTOR keys): renaming or removing one would take the
+     * protected files out from under their rules, so the kernel treats it as a write everyone is denied.
+     */
+    private void ancestors() {
+        Map<String, Integer> directories = new TreeMap<>();
+        slots.forEach((key, held) -> {
+            List<Slot> blocks = held.get(Action.Block.ordinal());
+            if (blocks.isEmpty() || (key.ruleClass() != RuleClass.FILE && key.ruleClass() != RuleClass.PROCESS)) {
+                return;
+            }
+            String directory = switch (key.match()) {
+                case PATH -> key.target().substring(0, key.target().lastIndexOf('/') + 1);
+                case DIRECTORY, DIRECTORY_RECURSIVE -> key.target();
+                case GLOB, GLOB_RECURSIVE -> key.target().substring(0, key.target().lastIndexOf('/', 
+                        key.target().indexOf('*')) + 1);
+                default -> null;
+            };
+            for (int slash = directory == null ? -1 : directory.indexOf('/', 1); slash > 0;
+                    slash = directory.indexOf('/', slash + 1)) {
+                directories.merge(directory.substring(0, slash + 1), blocks.getFirst().rule(), Math::min);
+            }
+        });
+        directories.forEach((directory, rule) -> put(RuleClass.FILE, Match.ANCESTOR, directory, List.of(""), rule,
+                Set.of(), List.of()));
+    }
+
+    /**
+     * The rule whose promise the mount guard keeps: the first Block of the file or process class, else, where
+     * one of them is an allow list with posture block, its first Allow. 0: nothing to keep (no guard).
+     */
+    private int guard(Map<RuleClass, Mode> modes) {
+        int guard = Integer.MAX_VALUE;
+        for (Map.Entry<Key, List<List<Slot>>> entry : slots.entrySet()) {
+            RuleClass ruleClass = entry.getKey().ruleClass();
+            if (ruleClass != RuleClass.FILE && ruleClass != RuleClass.PROCESS) {
+                continue;
+            }
+            for (Slot slot : entry.getValue().get(Action.Block.ordinal())) {
+                guard = Math.min(guard, slot.rule());
+            }
+        }
+        if (guard == Integer.MAX_VALUE) {
+            for (Map.Entry<Key, List<List<Slot>>> entry : slots.entrySet()) {
+                Mode mode = modes.get(entry.getKey().ruleClass());
+                if ((entry.getKey().ruleClass() == RuleClass.FILE || entry.getKey().ruleClass() == RuleClass.PROCESS)
+                        && mode.whitelist() && mode.posture() == Posture.block) {
+                    for (Slot slot : entry.getValue().get(Action.Allow.ordinal())) {
+                        guard = Math.min(guard, slot.rule());
+                    }
+                }
+            }
+        }
+        return guard == Integer.MAX_VALUE ? 0 : guard;
+    }
+
     private RuleSet build(Endpoint endpoint) {
+        ancestors();
         List<Entry> entries = slots.entrySet().stream()
-                .map(e -> new Entry(e.getKey(), e.getValue()[Action.Allow.ordinal()],
-                        e.getValue()[Action.Audit.ordinal()], e.getValue()[Action.Block.ordinal()]))
+                .map(e -> new Entry(e.getKey(), List.copyOf(e.getValue().get(Action.Allow.ordinal())),
+                        List.copyOf(e.getValue().get(Action.Audit.ordinal())),
+                        List.copyOf(e.getValue().get(Action.Block.ordinal()))))
                 .toList();
         Postures postures = options.postures();
         Map<RuleClass, Mode> modes = new EnumMap<>(RuleClass.class);
@@ -266,11 +384,11 @@ public final class RuleCompiler {
                 case NETWORK, DNS -> postures.network();
                 case CAPABILITIES -> postures.capabilities();
             };
-            boolean whitelist = entries.stream().anyMatch(e -> e.key().ruleClass() == ruleClass && e.allow() != null);
+            boolean whitelist = entries.stream().anyMatch(e -> e.key().ruleClass() == ruleClass && !e.allow().isEmpty());
             modes.put(ruleClass, new Mode(whitelist, posture));
         }
-        return new RuleSet(endpoint, modes, entries, List.copyOf(presets), List.copyOf(syscalls), List.copyOf(rules),
-                List.copyOf(notEnforced));
+        return new RuleSet(endpoint, modes, guard(modes), entries, List.copyOf(presets), List.copyOf(syscalls),
+                List.copyOf(rules), List.copyOf(notEnforced));
     }
 
     private interface RuleVisitor<T> {
@@ -303,9 +421,27 @@ public final class RuleCompiler {
         return Boolean.TRUE.equals(recursive) ? Match.DIRECTORY_RECURSIVE : Match.DIRECTORY;
     }
 
-    /** Repeated slashes mean one slash to the kernel; keys hold the canonical spelling. */
-    static String path(String path) {
-        return path.replaceAll("/{2,}", "/");
+    /**
+     * The spelling the kernel gives a path: repeated slashes are one, "." is nothing, ".." is the directory above
+     * (never above the root); a directory keeps its final slash. Keys hold this canonical spelling.
+     */
+    static String normalize(String path) {
+        List<String> parts = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (!parts.isEmpty()) {
+                    parts.removeLast();
+                }
+            } else {
+                parts.add(part);
+            }
+        }
+        String joined = "/" + String.join("/", parts);
+        boolean directory = path.endsWith("/") || path.endsWith("/.") || path.endsWith("/..");
+        return directory && !parts.isEmpty() ? joined + "/" : joined;
     }
 
     private static List<String> commaList(String value) {

@@ -17,10 +17,11 @@ import java.util.Set;
  * the syscall matchers the monitor applies in user space; and the table that turns a rule id carried by a
  * kernel event back into policy name, severity, tags and message.
  */
-@JsonPropertyOrder({"endpoint", "modes", "entries", "presets", "syscalls", "rules", "notEnforced"})
+@JsonPropertyOrder({"endpoint", "modes", "guard", "entries", "presets", "syscalls", "rules", "notEnforced"})
 public record RuleSet(
         Endpoint endpoint,
         Map<RuleClass, Mode> modes,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) int guard,
         List<Entry> entries,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PresetEntry> presets,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SyscallMatcher> syscalls,
@@ -30,18 +31,34 @@ public record RuleSet(
     /** The operation classes with their own whitelist switch. */
     public enum RuleClass { PROCESS, FILE, NETWORK, CAPABILITIES, DNS }
 
-    /** How a key is matched against what an operation names. */
     /**
      * How a key's target is compared. GLOB: a file with an extension in a directory ("/dir/*.ext");
-     * GLOB_RECURSIVE: anywhere under it ("/dir/**&#47;*.ext"). ARGS is the kernel's own (a program with its exact
-     * allowedArgs).
+     * GLOB_RECURSIVE: anywhere under it ("/dir/**&#47;*.ext"). ANCESTOR: a directory ("/dir/") with paths that
+     * Block rules protect below it, which must not be renamed or removed. ARGS is the kernel's own (a program
+     * with its exact allowedArgs).
      */
     public enum Match {
-        PATH, EXEC_NAME, DIRECTORY, DIRECTORY_RECURSIVE, GLOB, PROTOCOL, CAPABILITY, DOMAIN, ARGS, GLOB_RECURSIVE
+        PATH, EXEC_NAME, DIRECTORY, DIRECTORY_RECURSIVE, GLOB, PROTOCOL, CAPABILITY, DOMAIN, ARGS, GLOB_RECURSIVE,
+        ANCESTOR
     }
 
     /** Conditions that narrow a rule: it holds only for the owner, only for writes, only on a terminal. */
     public enum Flag { OWNER_ONLY, READ_ONLY, PTS }
+
+    /**
+     * The facts of one operation that the conditions test: whether it writes, whether the acting user owns the
+     * file (for a file being created: its directory), whether the process has a controlling terminal. The kernel
+     * computes the context once per decision and reads the rule each action holds in it (BW_CTX_*).
+     */
+    public record Context(boolean write, boolean owner, boolean tty) {
+        /** Every context, in the kernel's index order. */
+        public static final List<Context> ALL = java.util.stream.IntStream.range(0, 8)
+                .mapToObj(i -> new Context((i & 1) != 0, (i & 2) != 0, (i & 4) != 0)).toList();
+
+        public int index() {
+            return (write ? 1 : 0) | (owner ? 2 : 0) | (tty ? 4 : 0);
+        }
+    }
 
     /** Whitelist mode (some Allow rule exists in the class) and what then happens to everything else. */
     public record Mode(boolean whitelist, Posture posture) {
@@ -54,14 +71,44 @@ public record RuleSet(
     /** One rule's claim on a key for one action: its id, narrowing flags, and allowed exec arguments. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record Slot(int rule, Set<Flag> flags, List<String> args) {
-        int conditions() {
-            return flags.size() + (args.isEmpty() ? 0 : 1);
+        /**
+         * Whether the rule holds in this context. A Block or Audit narrowed by readOnly concerns writes, by
+         * ownerOnly everyone but the owner; an Allow narrowed by readOnly allows reads, by ownerOnly the owner.
+         * pts narrows either to processes on a terminal.
+         */
+        public boolean holds(Action action, Context context) {
+            boolean allow = action == Action.Allow;
+            return !(flags.contains(Flag.READ_ONLY) && context.write() == allow)
+                    && !(flags.contains(Flag.OWNER_ONLY) && context.owner() != allow)
+                    && !(flags.contains(Flag.PTS) && !context.tty());
         }
     }
 
-    /** A key and, per action, the rule that holds it (null = none). Block beats Allow; Audit only reports. */
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Entry(Key key, Slot allow, Slot audit, Slot block) {
+    /**
+     * A key and, per action, every rule that claims it, in rule id order. In each context the first that holds
+     * is the key's rule for that action (for Allow, one without allowedArgs first: it holds whatever the
+     * arguments). Which key decides is not a matter of order: a Block that holds on any matching key denies.
+     */
+    @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    public record Entry(Key key, List<Slot> allow, List<Slot> audit, List<Slot> block) {
+        public List<Slot> slots(Action action) {
+            return switch (action) {
+                case Allow -> allow;
+                case Audit -> audit;
+                case Block -> block;
+            };
+        }
+
+        /** The rule of this action that holds in the context, or null. */
+        public Slot holder(Action action, Context context) {
+            Slot found = null;
+            for (Slot slot : slots(action)) {
+                if (slot.holds(action, context) && (found == null || !found.args().isEmpty() && slot.args().isEmpty())) {
+                    found = slot;
+                }
+            }
+            return found;
+        }
     }
 
     public record PresetEntry(String preset, Action action, int rule) {

@@ -2,6 +2,7 @@ package dev.bulwark.enforce;
 
 import dev.bulwark.bpf.RingBufferReader;
 import dev.bulwark.bpf.Bpf;
+import dev.bulwark.bpf.KernelHooks;
 import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
@@ -10,6 +11,9 @@ import dev.bulwark.telemetry.Alert;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -21,8 +25,39 @@ import java.util.function.Consumer;
  */
 public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     public static final String OBJECT = "/bpf/enforcer.bpf.o";
-    /** Maps that outlive the agent when pinned: the rules in force, and the count of lost events. */
-    static final List<String> PINNED_MAPS = List.of("endpoint_rules", "endpoint_modes", "lost_events");
+    /**
+     * Maps that outlive the agent when pinned: the rules in force with the secret they are hashed under, what
+     * tasks inherited, and the count of lost events.
+     */
+    static final List<String> PINNED_MAPS = List.of("endpoint_rules", "endpoint_modes", "pidns_owners", "hash_key",
+            "task_identities", "loaded_programs", "lost_events");
+
+    /**
+     * Programs for LSM hooks not every kernel has (6.2 brought file_truncate and the ACL hooks; the xattr hooks
+     * then no longer see ACLs), and variants for hooks whose arguments changed (inode_setattr took an idmap first
+     * from 6.3): by program name, the hook and the number of arguments it must have (0: any).
+     */
+    record Variant(String program, String hook, int arguments) {
+    }
+
+    static final List<Variant> VARIANTS = List.of(
+            new Variant("bulwark_file_truncate", "file_truncate", 0),
+            new Variant("bulwark_inode_set_acl", "inode_set_acl", 0),
+            new Variant("bulwark_inode_remove_acl", "inode_remove_acl", 0),
+            new Variant("bulwark_inode_setattr", "inode_setattr", 2),
+            new Variant("bulwark_inode_setattr_idmap", "inode_setattr", 3));
+
+    /** The programs this kernel cannot run, by name. */
+    static Set<String> leftOut() {
+        Set<String> leftOut = new TreeSet<>();
+        for (Variant variant : VARIANTS) {
+            OptionalInt arguments = KernelHooks.arguments(variant.hook());
+            if (arguments.isEmpty() || (variant.arguments() != 0 && arguments.getAsInt() != variant.arguments())) {
+                leftOut.add(variant.program());
+            }
+        }
+        return leftOut;
+    }
 
     private final Bpf bpf;
     private final RuleMaps maps;
@@ -30,6 +65,7 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     private final RingBufferReader<KernelEvent> events;
     private final Map<KernelIdentity, RuleSet> current = new ConcurrentHashMap<>();
     private final BiConsumer<RuleSet, List<String>> onApplied;
+    private final Set<String> leftOut;
 
     /**
      * @param pinDir where maps and links are pinned so that enforcement survives the agent (null: not pinned)
@@ -40,8 +76,10 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     public BpfEnforcer(Path pinDir, Limits limits, Throttle throttle, String cluster, String hostName,
             Consumer<Alert> alerts, BiConsumer<RuleSet, List<String>> onApplied) {
         this.onApplied = onApplied;
+        this.leftOut = leftOut();
         this.bpf = Bpf.load(Bpf.resource(OBJECT), pinDir, PINNED_MAPS, Map.of("endpoint_rules", limits.maxEndpoints(),
-                "endpoint_modes", limits.maxEndpoints(), "throttle_state", limits.maxEndpoints()));
+                "endpoint_modes", limits.maxEndpoints(), "pidns_owners", limits.maxEndpoints(),
+                "throttle_state", limits.maxEndpoints()), leftOut);
         try {
             this.maps = new RuleMaps(bpf, limits.maxRulesPerEndpoint());
             maps.throttle(throttle);
@@ -116,6 +154,11 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     @Override
     public String describe() {
         return "BPF-LSM";
+    }
+
+    /** The programs left out on this kernel (hooks it lacks, variants for other kernels). */
+    public Set<String> programsLeftOut() {
+        return leftOut;
     }
 
     @Override

@@ -42,10 +42,16 @@ final class KernelAlerts {
         }
         Instant now = Instant.now();
         String source = event.source().isEmpty() ? event.comm() : event.source();
-        if (event.pathTruncated()) {
-            // The kernel could not assemble the path: denied because a Block rule or posture applies.
+        if (event.unnamedReason() != null) {
+            // The kernel could not name the file: denied because a Block rule or posture applies.
             policyName = "DefaultPosture";
-            message = "path too long or too deep to match: denied (fail closed)";
+            message = "path " + event.unnamedReason() + ": denied (fail closed)";
+        }
+        if (event.decision() == KernelLayout.DECISION_GUARDED) {
+            // A mount, chroot or pivot_root would give the endpoint's protected files names its rules do not know.
+            message = "would give files other names than the rules of " + policyName + " know: denied"
+                    + (message.isEmpty() ? "" : " (" + message + ")");
+            action = "Block";
         }
         ProcessContext context = ProcessContext.of(cluster, hostName, endpoint, event.ppid(), event.tgid(),
                 event.nsPpid(), event.nsTgid(), event.uid(), event.parent(), source, "", "", null);
@@ -69,8 +75,8 @@ final class KernelAlerts {
     /** The domain of the DNS rule with this id, or the queried name when no rule names one. */
     static String domainOf(RuleSet ruleSet, int rule, String queried) {
         return ruleSet.entries().stream().filter(e -> e.key().ruleClass() == RuleClass.DNS)
-                .filter(e -> e.block() != null && e.block().rule() == rule || e.audit() != null && e.audit().rule() == rule
-                        || e.allow() != null && e.allow().rule() == rule)
+                .filter(e -> java.util.stream.Stream.of(e.allow(), e.audit(), e.block()).flatMap(List::stream)
+                        .anyMatch(slot -> slot.rule() == rule))
                 .map(e -> e.key().target()).findFirst().orElse(queried);
     }
 

@@ -11,7 +11,7 @@ import java.lang.foreign.ValueLayout;
 /** One `struct event` from the ring buffer, copied out of native memory. */
 public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, int nsTgid, int nsPpid,
         KernelIdentity identity, int rule,
-        int hook, int ruleClass, int decision, boolean pathTruncated, int retval, Subject subject, String comm,
+        int hook, int ruleClass, int decision, int unnamed, int retval, Subject subject, String comm,
         String path, String source, String parent) {
 
     /** What a network, capability or memory decision was about (struct subject; zero where it does not apply). */
@@ -38,7 +38,7 @@ public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, 
                 Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "hook"))),
                 Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "rule_class"))),
                 Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "decision"))),
-                event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "path_truncated")) != 0,
+                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "path_truncated"))),
                 event.get(ValueLayout.JAVA_INT, offset(EVENT, "retval")),
                 new Subject(event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "family")),
                         event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "sock_type")),
@@ -53,7 +53,13 @@ public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, 
     }
 
     public boolean denied() {
-        return decision == KernelLayout.DECISION_BLOCKED || decision == KernelLayout.DECISION_POSTURE_BLOCKED;
+        return decision == KernelLayout.DECISION_BLOCKED || decision == KernelLayout.DECISION_POSTURE_BLOCKED
+                || decision == KernelLayout.DECISION_GUARDED;
+    }
+
+    /** Why the file had no name to judge it by (KernelLayout.UNNAMED), or null when it had one. */
+    public String unnamedReason() {
+        return unnamed >= 1 && unnamed <= KernelLayout.UNNAMED.size() ? KernelLayout.UNNAMED.get(unnamed - 1) : null;
     }
 
     public boolean byPosture() {

@@ -1,61 +1,99 @@
 package dev.bulwark.enforce;
 
-import dev.bulwark.bpf.KernelNames;
-import dev.bulwark.policy.Action;
-import dev.bulwark.bpf.KernelLayout;
-import dev.bulwark.bpf.Bpf;
 import static dev.bulwark.bpf.KernelLayout.ENDPOINT_MODES;
 import static dev.bulwark.bpf.KernelLayout.RULE_KEY;
 import static dev.bulwark.bpf.KernelLayout.RULE_VALUE;
 import static dev.bulwark.bpf.KernelLayout.offset;
 
+import dev.bulwark.bpf.Bpf;
+import dev.bulwark.bpf.KernelLayout;
+import dev.bulwark.bpf.KernelNames;
+import dev.bulwark.bpf.libbpf.Libbpf;
 import dev.bulwark.compile.RuleSet;
+import dev.bulwark.compile.RuleSet.Context;
 import dev.bulwark.compile.RuleSet.Entry;
-import dev.bulwark.compile.RuleSet.Flag;
 import dev.bulwark.compile.RuleSet.Match;
 import dev.bulwark.compile.RuleSet.RuleClass;
 import dev.bulwark.compile.RuleSet.Slot;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.policy.Action;
 import dev.bulwark.policy.Posture;
 import java.lang.foreign.Arena;
-import java.nio.charset.StandardCharsets;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Writes rule sets into the enforcer's maps. An endpoint's rules go into a fresh inner map that then replaces
  * the old one in a single update of the outer map, so the kernel sees either the old rules or the new ones.
- * What the kernel cannot check yet is written fail-closed (an Allow it cannot narrow is left out; a Block is
- * kept without its narrowing) and reported.
+ * Each key's value says, per action and per operation context, which rule holds (RuleSet.Entry#holder): the
+ * kernel only reads the context's slot. A container's pid namespace is written too, so that a task that leaves
+ * the container's other namespaces stays under its rules. What the kernel cannot check yet is written
+ * fail-closed and reported.
  */
 final class RuleMaps {
     /** What the kernel programs match today. */
     private static final Set<Match> PATH_MATCHES = EnumSet.of(Match.PATH, Match.EXEC_NAME, Match.DIRECTORY,
-            Match.DIRECTORY_RECURSIVE, Match.GLOB, Match.GLOB_RECURSIVE);
+            Match.DIRECTORY_RECURSIVE, Match.GLOB, Match.GLOB_RECURSIVE, Match.ANCESTOR);
 
     private final Bpf bpf;
     private final int endpointRulesFd;
     private final int endpointModesFd;
+    private final int pidnsOwnersFd;
     private final int maxRulesPerEndpoint;
+    private final KeyedHash hash;
+    /** The registered endpoints of each container pid namespace (more than one: a pod sharing its namespace). */
+    private final Map<Long, Set<KernelIdentity>> pidNamespaces = new HashMap<>();
 
     RuleMaps(Bpf bpf, int maxRulesPerEndpoint) {
         this.bpf = bpf;
         this.endpointRulesFd = bpf.mapFd("endpoint_rules");
         this.endpointModesFd = bpf.mapFd("endpoint_modes");
+        this.pidnsOwnersFd = bpf.mapFd("pidns_owners");
         this.maxRulesPerEndpoint = maxRulesPerEndpoint;
+        this.hash = hashKey(bpf.mapFd("hash_key"));
+    }
+
+    /**
+     * The secret of the key hashes: drawn once per boot and kept in the (pinned) hash_key map, so that a restarted
+     * agent hashes as the rules in force were hashed.
+     */
+    private static KeyedHash hashKey(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment zero = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment key = arena.allocate(KernelLayout.HASH_KEY);
+            long k0 = 0;
+            long k1 = 0;
+            if (Libbpf.bpf_map_lookup_elem(fd, zero, key) == 0) {
+                k0 = key.get(ValueLayout.JAVA_LONG, offset(KernelLayout.HASH_KEY, "k0"));
+                k1 = key.get(ValueLayout.JAVA_LONG, offset(KernelLayout.HASH_KEY, "k1"));
+            }
+            if (k0 == 0 && k1 == 0) {
+                SecureRandom random = new SecureRandom();
+                k0 = random.nextLong();
+                k1 = random.nextLong();
+                key.set(ValueLayout.JAVA_LONG, offset(KernelLayout.HASH_KEY, "k0"), k0);
+                key.set(ValueLayout.JAVA_LONG, offset(KernelLayout.HASH_KEY, "k1"), k1);
+                Bpf.update(fd, zero, key, "the hash key");
+            }
+            return new KeyedHash(k0, k1);
+        }
     }
 
     /** Replaces the endpoint's rules; returns what could not be enforced as written. */
     List<String> write(RuleSet ruleSet) {
         List<String> notes = new ArrayList<>();
         List<Entry> entries = kernelEntries(ruleSet);
-        long keys = entries.size()
-                + entries.stream().filter(e -> e.allow() != null && !e.allow().args().isEmpty()).count();
+        long keys = entries.size() + entries.stream().mapToLong(e -> argsLists(e).size()).sum();
         if (keys > maxRulesPerEndpoint) {
             throw new IllegalStateException("the rule set has " + keys + " kernel entries, more than"
                     + " bulwark.maxRulesPerEndpoint (" + maxRulesPerEndpoint + "); its rules were not changed");
@@ -69,28 +107,39 @@ final class RuleMaps {
                     notes.add(describe(entry) + ": not enforced in the kernel yet");
                     continue;
                 }
-                key.fill((byte) 0);
+                long target = target(entry.key());
+                key(key, entry.key(), target, entry.key().match());
                 value.fill((byte) 0);
-                key.set(ValueLayout.JAVA_LONG, offset(RULE_KEY, "target"), target(entry.key()));
-                key.set(ValueLayout.JAVA_LONG, offset(RULE_KEY, "source"),
-                        entry.key().source().isEmpty() ? 0 : Fnv.hash(entry.key().source()));
-                key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "rule_class"), entry.key().ruleClass().ordinal());
-                key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "match"), entry.key().match().ordinal());
-                slot(value, "allow", entry.allow(), notes, entry);
-                slot(value, "audit", entry.audit(), notes, entry);
-                slot(value, "block", entry.block(), notes, entry);
+                for (Action action : Action.values()) {
+                    for (Context context : Context.ALL) {
+                        Slot holder = entry.holder(action, context);
+                        if (holder == null) {
+                            continue;
+                        }
+                        if (action != Action.Allow && !holder.args().isEmpty()) {
+                            notes.add(describe(entry) + ": allowedArgs are not checked in the kernel for " + action
+                                    + " rules; the rule applies to every exec (fail closed)");
+                        }
+                        int rule = holder.rule() | (action == Action.Allow && !holder.args().isEmpty()
+                                ? KernelLayout.RULE_ARGS : 0);
+                        value.setAtIndex(ValueLayout.JAVA_INT, slot(action, context), rule);
+                    }
+                }
                 Bpf.update(inner, key, value, "the rule map entry of " + describe(entry));
-                Slot allow = entry.allow();
-                if (allow != null && !allow.args().isEmpty()) {
-                    // The exact arguments: a second key the kernel looks up when the Allow says FLAG_ARGS.
-                    if (allow.args().stream().anyMatch(a -> a.getBytes(StandardCharsets.UTF_8).length
-                            >= KernelLayout.ARG_MAX)) {
+                // An Allow's exact arguments: a key of their own, which the kernel looks up when the rule says so.
+                for (List<String> args : argsLists(entry)) {
+                    if (args.stream().anyMatch(a -> a.getBytes(StandardCharsets.UTF_8).length >= KernelLayout.ARG_MAX)) {
                         notes.add(describe(entry) + ": an allowed argument of " + KernelLayout.ARG_MAX
                                 + " bytes or more never matches (fail closed)");
                     }
-                    key.set(ValueLayout.JAVA_LONG, offset(RULE_KEY, "target"),
-                            target(entry.key()) ^ (Fnv.args(allow.args()) * Fnv.PRIME));
-                    key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "match"), Match.ARGS.ordinal());
+                    key(key, entry.key(), KeyedHash.mix(target, hash.args(args)), Match.ARGS);
+                    value.fill((byte) 0);
+                    for (Context context : Context.ALL) {
+                        entry.allow().stream().filter(slot -> slot.args().equals(args))
+                                .filter(slot -> slot.holds(Action.Allow, context)).findFirst()
+                                .ifPresent(slot -> value.setAtIndex(ValueLayout.JAVA_INT,
+                                        slot(Action.Allow, context), slot.rule()));
+                    }
                     Bpf.update(inner, key, value, "the allowedArgs entry of " + describe(entry));
                 }
             }
@@ -98,11 +147,65 @@ final class RuleMaps {
             MemorySegment innerFd = arena.allocate(ValueLayout.JAVA_INT);
             innerFd.set(ValueLayout.JAVA_INT, 0, inner);
             Bpf.update(endpointRulesFd, endpoint, innerFd, "the endpoint's rule map");
-            Bpf.update(endpointModesFd, endpoint, modes(arena, ruleSet, notes), "the endpoint's modes");
+            Bpf.update(endpointModesFd, endpoint, modes(arena, ruleSet, entries, notes), "the endpoint's modes");
+            if (!ruleSet.endpoint().isHost()) {
+                own(ruleSet.endpoint().identity());
+            }
         } finally {
             Bpf.closeFd(inner); // the outer map holds its own reference
         }
         return notes;
+    }
+
+    /** The index of (action, context) in a rule_value, in ints. */
+    private static long slot(Action action, Context context) {
+        String field = switch (action) {
+            case Allow -> "allow";
+            case Audit -> "audit";
+            case Block -> "block";
+        };
+        return offset(RULE_VALUE, field) / 4 + context.index();
+    }
+
+    private void key(MemorySegment key, RuleSet.Key ruleKey, long target, Match match) {
+        key.fill((byte) 0);
+        key.set(ValueLayout.JAVA_LONG, offset(RULE_KEY, "target"), target);
+        key.set(ValueLayout.JAVA_LONG, offset(RULE_KEY, "source"),
+                ruleKey.source().isEmpty() ? 0 : hash.hash(ruleKey.source()));
+        key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "rule_class"), ruleKey.ruleClass().ordinal());
+        key.set(ValueLayout.JAVA_INT, offset(RULE_KEY, "match"), match.ordinal());
+    }
+
+    /** The distinct argument lists of an entry's Allow rules narrowed by allowedArgs. */
+    private static List<List<String>> argsLists(Entry entry) {
+        return entry.allow().stream().map(Slot::args).filter(args -> !args.isEmpty()).distinct().toList();
+    }
+
+    /**
+     * Records a container endpoint as its pid namespace's owner (or, when another endpoint shares it, marks it
+     * ambiguous: the task's inherited identity decides there).
+     */
+    private synchronized void own(KernelIdentity identity) {
+        Set<KernelIdentity> sharing = pidNamespaces.computeIfAbsent(identity.pidNs(), ns -> new HashSet<>());
+        sharing.add(identity);
+        writeOwner(identity.pidNs(), sharing);
+    }
+
+    private void writeOwner(long pidNs, Set<KernelIdentity> sharing) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+            key.set(ValueLayout.JAVA_INT, 0, (int) pidNs);
+            if (sharing.isEmpty()) {
+                Bpf.delete(pidnsOwnersFd, key);
+                return;
+            }
+            MemorySegment owner = arena.allocate(KernelLayout.PIDNS_OWNER);
+            KernelIdentity first = sharing.iterator().next();
+            MemorySegment ep = KernelLayout.endpointKey(arena, first);
+            owner.asSlice(offset(KernelLayout.PIDNS_OWNER, "ep"), ep.byteSize()).copyFrom(ep);
+            owner.set(ValueLayout.JAVA_INT, offset(KernelLayout.PIDNS_OWNER, "ambiguous"), sharing.size() > 1 ? 1 : 0);
+            Bpf.update(pidnsOwnersFd, key, owner, "the owner of pid namespace " + pidNs);
+        }
     }
 
     /** Kubernetes' DNS search suffixes a container's resolver appends, in the order it tries them. */
@@ -152,32 +255,18 @@ final class RuleMaps {
             Bpf.delete(endpointModesFd, endpoint);
             Bpf.delete(endpointRulesFd, endpoint);
         }
-    }
-
-    private static void slot(MemorySegment value, String action, Slot slot, List<String> notes, Entry entry) {
-        if (slot == null) {
-            return;
-        }
-        int flags = 0;
-        for (Flag flag : slot.flags()) {
-            switch (flag) {
-                case OWNER_ONLY -> flags |= KernelLayout.FLAG_OWNER_ONLY;
-                case READ_ONLY -> flags |= KernelLayout.FLAG_READ_ONLY;
-                case PTS -> flags |= KernelLayout.FLAG_PTS;
+        synchronized (this) {
+            Set<KernelIdentity> sharing = pidNamespaces.get(identity.pidNs());
+            if (sharing != null && sharing.remove(identity)) {
+                writeOwner(identity.pidNs(), sharing);
+                if (sharing.isEmpty()) {
+                    pidNamespaces.remove(identity.pidNs());
+                }
             }
         }
-        if (!slot.args().isEmpty() && action.equals("allow")) {
-            flags |= KernelLayout.FLAG_ARGS;
-        }
-        if (!slot.args().isEmpty() && !action.equals("allow")) {
-            notes.add(describe(entry) + ": allowedArgs are not checked in the kernel yet; the " + action
-                    + " rule applies to every exec (fail closed)");
-        }
-        value.set(ValueLayout.JAVA_INT, offset(RULE_VALUE, action, "rule"), slot.rule());
-        value.set(ValueLayout.JAVA_INT, offset(RULE_VALUE, action, "flags"), flags);
     }
 
-    private static MemorySegment modes(Arena arena, RuleSet ruleSet, List<String> notes) {
+    private static MemorySegment modes(Arena arena, RuleSet ruleSet, List<Entry> entries, List<String> notes) {
         MemorySegment modes = arena.allocate(ENDPOINT_MODES);
         for (RuleSet.PresetEntry preset : ruleSet.presets()) {
             int slot = KernelLayout.PRESETS.indexOf(preset.preset());
@@ -195,11 +284,17 @@ final class RuleMaps {
                     (byte) (mode.whitelist() ? 1 : 0));
             modes.set(ValueLayout.JAVA_BYTE, offset(ENDPOINT_MODES, "posture_block") + ruleClass.ordinal(),
                     (byte) (mode.posture() == Posture.block ? 1 : 0));
-            boolean hasBlock = ruleSet.entries().stream()
-                    .anyMatch(e -> e.key().ruleClass() == ruleClass && e.block() != null);
+            // Directories above protected paths are not rules of their own: they do not make nameless files denied.
+            boolean hasBlock = entries.stream().anyMatch(e -> e.key().ruleClass() == ruleClass
+                    && e.key().match() != Match.ANCESTOR && !e.block().isEmpty());
             modes.set(ValueLayout.JAVA_BYTE, offset(ENDPOINT_MODES, "has_block") + ruleClass.ordinal(),
                     (byte) (hasBlock ? 1 : 0));
+            boolean hasSource = entries.stream()
+                    .anyMatch(e -> e.key().ruleClass() == ruleClass && !e.key().source().isEmpty());
+            modes.set(ValueLayout.JAVA_BYTE, offset(ENDPOINT_MODES, "has_source") + ruleClass.ordinal(),
+                    (byte) (hasSource ? 1 : 0));
         }
+        modes.set(ValueLayout.JAVA_INT, offset(ENDPOINT_MODES, "guard_rule"), ruleSet.guard());
         return modes;
     }
 
@@ -213,20 +308,20 @@ final class RuleMaps {
     }
 
     /** A key's target as the kernel looks it up: a path's hash, or a socket's or capability's number. */
-    static long target(RuleSet.Key key) {
+    long target(RuleSet.Key key) {
         return switch (key.match()) {
             case PROTOCOL -> KernelNames.protocolKey(key.target());
             case CAPABILITY -> KernelNames.capability(key.target());
             // backwards, so the kernel meets every parent domain in one pass from the end of a name
-            case DOMAIN -> Fnv.hash(new StringBuilder(key.target()).reverse().toString());
+            case DOMAIN -> hash.hash(new StringBuilder(key.target()).reverse().toString());
             // "/dir/*.ext", "/dir/**/*.ext": the directory's hash mixed with the extension's, as the kernel mixes them
             case GLOB, GLOB_RECURSIVE -> {
                 String marker = key.match() == Match.GLOB ? "*" : "**/*";
                 int at = key.target().lastIndexOf(marker);
-                yield Fnv.hash(key.target().substring(0, at))
-                        ^ (Fnv.hash(key.target().substring(at + marker.length())) * Fnv.PRIME);
+                yield KeyedHash.mix(hash.hash(key.target().substring(0, at)),
+                        hash.hash(key.target().substring(at + marker.length())));
             }
-            default -> Fnv.hash(key.target());
+            default -> hash.hash(key.target());
         };
     }
 

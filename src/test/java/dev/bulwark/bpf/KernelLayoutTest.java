@@ -27,7 +27,9 @@ class KernelLayoutTest {
             Map.entry("monitor_event", KernelLayout.MONITOR_EVENT),
             Map.entry("endpoint_key", KernelLayout.ENDPOINT_KEY),
             Map.entry("rule_key", KernelLayout.RULE_KEY),
-            Map.entry("rule_slot", KernelLayout.RULE_SLOT),
+            Map.entry("pidns_owner", KernelLayout.PIDNS_OWNER),
+            Map.entry("task_identity", KernelLayout.TASK_IDENTITY),
+            Map.entry("hash_key", KernelLayout.HASH_KEY),
             Map.entry("rule_value", KernelLayout.RULE_VALUE),
             Map.entry("endpoint_modes", KernelLayout.ENDPOINT_MODES),
             Map.entry("event", KernelLayout.EVENT),
@@ -68,8 +70,18 @@ class KernelLayoutTest {
         for (RuleSet.Match match : RuleSet.Match.values()) {
             line(c, expected, "match " + match, "BW_MATCH_" + match.name(), match.ordinal());
         }
-        List.of("OWNER_ONLY:" + KernelLayout.FLAG_OWNER_ONLY, "READ_ONLY:" + KernelLayout.FLAG_READ_ONLY,
-                "PTS:" + KernelLayout.FLAG_PTS, "ARGS:" + KernelLayout.FLAG_ARGS, "DECISION_BLOCKED:" + KernelLayout.DECISION_BLOCKED,
+        line(c, expected, "BW_CONTEXTS", "BW_CONTEXTS", KernelLayout.CONTEXTS);
+        line(c, expected, "BW_RULE_ARGS", "BW_RULE_ARGS", Integer.toUnsignedLong(KernelLayout.RULE_ARGS));
+        line(c, expected, "BW_MIX", "BW_MIX", KernelLayout.MIX);
+        line(c, expected, "BW_CTX_WRITE", "BW_CTX_WRITE", new RuleSet.Context(true, false, false).index());
+        line(c, expected, "BW_CTX_OWNER", "BW_CTX_OWNER", new RuleSet.Context(false, true, false).index());
+        line(c, expected, "BW_CTX_TTY", "BW_CTX_TTY", new RuleSet.Context(false, false, true).index());
+        line(c, expected, "contexts", "BW_CONTEXTS", RuleSet.Context.ALL.size());
+        List<String> unnamed = List.of("TOO_LONG", "DISCONNECTED", "DETACHED");
+        for (int reason = 1; reason <= KernelLayout.UNNAMED.size(); reason++) {
+            line(c, expected, "BW_UNNAMED_" + unnamed.get(reason - 1), "BW_UNNAMED_" + unnamed.get(reason - 1), reason);
+        }
+        List.of("DECISION_BLOCKED:" + KernelLayout.DECISION_BLOCKED, "DECISION_GUARDED:" + KernelLayout.DECISION_GUARDED,
                 "DECISION_AUDITED:" + KernelLayout.DECISION_AUDITED,
                 "DECISION_POSTURE_BLOCKED:" + KernelLayout.DECISION_POSTURE_BLOCKED,
                 "DECISION_POSTURE_AUDITED:" + KernelLayout.DECISION_POSTURE_AUDITED,
@@ -82,8 +94,7 @@ class KernelLayoutTest {
                 "NET_TYPE:" + KernelLayout.NET_TYPE, "NET_ALL:" + KernelLayout.NET_ALL)
                 .forEach(pair -> {
                     String[] parts = pair.split(":");
-                    String symbol = parts[0].matches("(DECISION|HOOK|MONITOR|SCOPE|NET).*")
-                            ? "BW_" + parts[0] : "BW_FLAG_" + parts[0];
+                    String symbol = "BW_" + parts[0];
                     line(c, expected, symbol, symbol, Long.parseLong(parts[1]));
                 });
         List<String> presetSymbols = List.of("FILELESS_EXEC", "ANON_MAP_EXEC", "PROTECT_ENV", "PROTECT_PROC",
@@ -94,8 +105,7 @@ class KernelLayoutTest {
         }
         line(c, expected, "BW_PRESET_COUNT", "BW_PRESET_COUNT", KernelLayout.PRESETS.size());
         for (int hook = 1; hook <= KernelLayout.HOOKS.size(); hook++) {
-            String name = "BW_HOOK_" + KernelLayout.HOOKS.get(hook - 1).replace("SECURITY_", "")
-                    .replace("BPRM_CHECK", "BPRM_CHECK");
+            String name = "BW_HOOK_" + KernelLayout.HOOKS.get(hook - 1).replace("SECURITY_", "");
             line(c, expected, name, name, hook);
         }
         // The kernel's own struct, read by prefix: the fields read must sit where its uAPI header puts them.

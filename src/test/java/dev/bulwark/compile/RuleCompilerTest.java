@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.compile.RuleSet.Context;
 import dev.bulwark.compile.RuleSet.Entry;
 import dev.bulwark.compile.RuleSet.Flag;
 import dev.bulwark.compile.RuleSet.Match;
@@ -53,15 +54,15 @@ class RuleCompilerTest {
                 file: {severity: 5, message: block, matchPaths: [{path: /a}, {path: /b, severity: 9, tags: [r],
                   message: rule, action: audit}]},
                 process: {matchPaths: [{path: /bin/x}]}"""));
-        RuleInfo fileA = rule(set, entry(set, RuleClass.FILE, "/a", "").block().rule());
+        RuleInfo fileA = rule(set, entry(set, RuleClass.FILE, "/a", "").block().getFirst().rule());
         assertEquals(5, fileA.severity());
         assertEquals(List.of("s"), fileA.tags());
         assertEquals("block", fileA.message());
         assertEquals(Action.Block, fileA.action(), "no action anywhere: Block");
-        RuleInfo fileB = rule(set, entry(set, RuleClass.FILE, "/b", "").audit().rule());
+        RuleInfo fileB = rule(set, entry(set, RuleClass.FILE, "/b", "").audit().getFirst().rule());
         assertEquals(new RuleInfo(fileB.id(), fileB.kind(), "p", "spec.file.matchPaths[1]", 9, List.of("r"), "rule",
                 Action.Audit), fileB, "lower-case action normalised");
-        RuleInfo process = rule(set, entry(set, RuleClass.PROCESS, "/bin/x", "").block().rule());
+        RuleInfo process = rule(set, entry(set, RuleClass.PROCESS, "/bin/x", "").block().getFirst().rule());
         assertEquals(2, process.severity());
         assertEquals("spec", process.message());
     }
@@ -71,10 +72,10 @@ class RuleCompilerTest {
         RuleSet set = compile(DEFAULTS, hsp("p", """
                 network: {matchProtocols: [{protocol: 'TCP, udp', fromSource: [{path: /bin/a}, {path: /bin/b}]}]},
                 capabilities: {matchCapabilities: [{capability: 'net_raw,CAP_sys_admin', fromSource: [{path: /bin/a}]}]}"""));
-        int protocolRule = entry(set, RuleClass.NETWORK, "tcp", "/bin/a").block().rule();
+        int protocolRule = entry(set, RuleClass.NETWORK, "tcp", "/bin/a").block().getFirst().rule();
         for (String protocol : List.of("tcp", "udp")) {
             for (String source : List.of("/bin/a", "/bin/b")) {
-                assertEquals(protocolRule, entry(set, RuleClass.NETWORK, protocol, source).block().rule());
+                assertEquals(protocolRule, entry(set, RuleClass.NETWORK, protocol, source).block().getFirst().rule());
             }
         }
         assertEquals(Match.CAPABILITY, entry(set, RuleClass.CAPABILITIES, "CAP_NET_RAW", "/bin/a").key().match());
@@ -108,19 +109,59 @@ class RuleCompilerTest {
     }
 
     @Test
-    void oneKeyKeepsARulePerActionAndFewerConditionsWin() {
+    void oneKeyKeepsEveryRuleAndEachContextGetsTheFirstThatHolds() {
         RuleSet set = compile(DEFAULTS,
                 hsp("a", "file: {matchPaths: [{path: /etc/x, readOnly: true, action: Allow},"
-                        + " {path: /etc/y, ownerOnly: true, readOnly: true}]}"),
+                        + " {path: /etc/y, ownerOnly: true}]}"),
                 hsp("b", "file: {matchPaths: [{path: /etc/x, action: Allow}, {path: /etc/x, action: Block},"
                         + " {path: /etc/y, readOnly: true}]}"));
         Entry x = entry(set, RuleClass.FILE, "/etc/x", "");
-        assertEquals(Set.of(), x.allow().flags(), "the unconditional Allow of b beats a's read-only one");
-        assertEquals("b", rule(set, x.allow().rule()).policy());
-        assertEquals("b", rule(set, x.block().rule()).policy(), "Block and Allow both kept: Block wins in the kernel");
-        assertNull(x.audit());
+        assertEquals(2, x.allow().size(), "both Allows kept");
+        Context write = new Context(true, true, false);
+        Context read = new Context(false, true, false);
+        assertEquals("b", rule(set, x.holder(Action.Allow, write).rule()).policy(), "a write: only b's Allow holds");
+        assertEquals("a", rule(set, x.holder(Action.Allow, read).rule()).policy(), "a read: the first, a's");
+        assertEquals("b", rule(set, x.block().getFirst().rule()).policy(), "Block and Allow both kept: Block wins in the kernel");
+        assertTrue(x.audit().isEmpty());
+        // a's ownerOnly Block and b's readOnly Block: neither masks the other.
         Entry y = entry(set, RuleClass.FILE, "/etc/y", "");
-        assertEquals(Set.of(Flag.READ_ONLY), y.block().flags(), "the Block with fewer exemptions wins");
+        assertEquals(2, y.block().size());
+        assertEquals("a", rule(set, y.holder(Action.Block, new Context(false, false, false)).rule()).policy(),
+                "another user's read: the ownerOnly Block");
+        assertEquals("b", rule(set, y.holder(Action.Block, new Context(true, true, false)).rule()).policy(),
+                "the owner's write: the readOnly Block");
+        assertNull(y.holder(Action.Block, new Context(false, true, false)), "the owner's read: no Block holds");
+    }
+
+    @Test
+    void directoriesAboveBlockedPathsAreAncestorsAndTheGuardNamesTheFirstBlock() {
+        RuleSet set = compile(DEFAULTS, hsp("p", "file: {matchPaths: [{path: /srv/app/secret, readOnly: true},"
+                + " {path: /srv/app/log, action: Audit}], matchDirectories: [{dir: /etc/keys/}]},"
+                + " process: {matchPaths: [{path: /usr/bin/od}]}"));
+        List<String> ancestors = set.entries().stream().filter(e -> e.key().match() == Match.ANCESTOR)
+                .map(e -> e.key().target()).toList();
+        assertEquals(List.of("/etc/", "/etc/keys/", "/srv/", "/srv/app/", "/usr/", "/usr/bin/"), ancestors);
+        assertEquals(Set.of(), entry(set, RuleClass.FILE, "/srv/app/", "").block().getLast().flags(),
+                "an ancestor holds for everyone, whatever the Block's conditions");
+        assertEquals(1, set.guard());
+        assertEquals(0, compile(DEFAULTS, hsp("q", "action: Audit, file: {matchPaths: [{path: /x}]}")).guard(),
+                "audits promise nothing: no guard");
+    }
+
+    @Test
+    void pathsAreNormalisedAndResolvedSpellingsAddKeys() {
+        PathResolver usrmerge = path -> path.startsWith("/bin/") ? "/usr" + path : path;
+        RuleSet set = compile(new RuleCompiler.Options(RuleCompiler.Postures.AUDIT, true, usrmerge),
+                hsp("p", "process: {matchPaths: [{path: /bin/./od}, {path: /opt/../bin/true, fromSource: [{path: /bin/sh}]}]},"
+                        + " file: {matchPaths: [{path: /proc/self/environ}]}"));
+        entry(set, RuleClass.PROCESS, "/bin/od", "");
+        entry(set, RuleClass.PROCESS, "/usr/bin/od", "");
+        for (String source : List.of("/bin/sh", "/usr/bin/sh")) {
+            entry(set, RuleClass.PROCESS, "/bin/true", source);
+            entry(set, RuleClass.PROCESS, "/usr/bin/true", source);
+        }
+        assertEquals(List.of("p: spec.file.matchPaths[0].path: /proc/self/environ never matches: the kernel names the"
+                + " files behind /proc/self by their own paths (/proc/<pid>/..., the file itself)"), set.notEnforced());
     }
 
     @Test
@@ -150,10 +191,10 @@ class RuleCompilerTest {
         Policy policy = hsp("p", "process: {matchPaths: [{path: /bin/ls, allowedArgs: [-l, /tmp], pts: true,"
                 + " ownerOnly: true}]}");
         Entry on = entry(compile(DEFAULTS, policy), RuleClass.PROCESS, "/bin/ls", "");
-        assertEquals(List.of("-l", "/tmp"), on.block().args());
-        assertEquals(Set.of(Flag.OWNER_ONLY, Flag.PTS), on.block().flags());
+        assertEquals(List.of("-l", "/tmp"), on.block().getFirst().args());
+        assertEquals(Set.of(Flag.OWNER_ONLY, Flag.PTS), on.block().getFirst().flags());
         RuleSet off = compile(new RuleCompiler.Options(RuleCompiler.Postures.AUDIT, false), policy);
-        assertEquals(List.of(), entry(off, RuleClass.PROCESS, "/bin/ls", "").block().args());
+        assertEquals(List.of(), entry(off, RuleClass.PROCESS, "/bin/ls", "").block().getFirst().args());
         assertEquals(List.of("p: spec.process.matchPaths[0].allowedArgs: ignored, matchArgs is off"), off.notEnforced());
     }
 

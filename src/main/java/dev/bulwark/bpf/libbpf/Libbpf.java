@@ -1,6 +1,7 @@
 package dev.bulwark.bpf.libbpf;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -453,4 +454,97 @@ public final class Libbpf {
         public static final long BTF_VALUE_TYPE_ID =
                 LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("btf_value_type_id"));
     }
+
+    // int bpf_program__set_autoload(struct bpf_program *prog, bool autoload)
+    private static final class bpf_program__set_autoload {
+        static final MethodHandle HANDLE = handle("bpf_program__set_autoload",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_BOOLEAN));
+    }
+
+    public static int bpf_program__set_autoload(MemorySegment program, boolean autoload) {
+        try {
+            return (int) bpf_program__set_autoload.HANDLE.invokeExact(program, autoload);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // bool bpf_program__autoload(const struct bpf_program *prog)
+    private static final class bpf_program__autoload {
+        static final MethodHandle HANDLE = handle("bpf_program__autoload",
+                FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
+    }
+
+    public static boolean bpf_program__autoload(MemorySegment program) {
+        try {
+            return (boolean) bpf_program__autoload.HANDLE.invokeExact(program);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // struct btf *btf__load_vmlinux_btf(void)
+    private static final class btf__load_vmlinux_btf {
+        static final MethodHandle HANDLE = handle("btf__load_vmlinux_btf", FunctionDescriptor.of(ADDRESS), ERRNO);
+    }
+
+    public static MemorySegment btf__load_vmlinux_btf(MemorySegment errno) {
+        try {
+            return (MemorySegment) btf__load_vmlinux_btf.HANDLE.invokeExact(errno);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // void btf__free(struct btf *btf)
+    private static final class btf__free {
+        static final MethodHandle HANDLE = handle("btf__free", FunctionDescriptor.ofVoid(ADDRESS));
+    }
+
+    public static void btf__free(MemorySegment btf) {
+        try {
+            btf__free.HANDLE.invokeExact(btf);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // __s32 btf__find_by_name_kind(const struct btf *btf, const char *type_name, __u32 kind)
+    private static final class btf__find_by_name_kind {
+        static final MethodHandle HANDLE = handle("btf__find_by_name_kind",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+
+    public static int btf__find_by_name_kind(MemorySegment btf, MemorySegment name, int kind) {
+        try {
+            return (int) btf__find_by_name_kind.HANDLE.invokeExact(btf, name, kind);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // const struct btf_type *btf__type_by_id(const struct btf *btf, __u32 id)
+    private static final class btf__type_by_id {
+        static final MethodHandle HANDLE = handle("btf__type_by_id",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+    }
+
+    public static MemorySegment btf__type_by_id(MemorySegment btf, int id) {
+        try {
+            return (MemorySegment) btf__type_by_id.HANDLE.invokeExact(btf, id);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** struct btf_type (linux/btf.h): name_off, info (vlen in bits 0-15, kind in 24-28), size or type. */
+    public static final class btf_type {
+        public static final StructLayout LAYOUT = MemoryLayout.structLayout(
+                JAVA_INT.withName("name_off"), JAVA_INT.withName("info"), JAVA_INT.withName("type"));
+        public static final long INFO = 4;
+        public static final long TYPE = 8;
+    }
+
+    /** BTF_KIND_FUNC (linux/btf.h). */
+    public static final int BTF_KIND_FUNC = 12;
 }
