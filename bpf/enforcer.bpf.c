@@ -385,31 +385,40 @@ static long name_byte(__u32 i, struct walk_ctx *x)
 	return 0;
 }
 
-/* The key hash of a NUL-terminated string in the scratch space (source, program). */
+/* The key hash of a string in the scratch space (source, program): whole words first, then the last bytes. */
 struct text_ctx {
 	struct scratch *s;
 	const char *text;
+	__u32 length;
 };
 
-static long text_byte(__u32 i, struct text_ctx *t)
+static long text_word(__u32 i, struct text_ctx *t)
 {
-	char c;
+	__u32 at = i * 8;
 
-	if (i >= BULWARK_PATH_MAX)
+	if (at + 8 > t->length || at >= BULWARK_PATH_MAX - 8)
 		return 1;
-	c = t->text[bounded(i, BULWARK_PATH_MAX - 1)];
-	if (c == 0)
-		return 1;
-	sip_byte(&t->s->w.text, c);
+	sip_word(&t->s->w.text, *(__u64 *)&t->text[bounded(at, BULWARK_PATH_MAX - 1) & ~7U]);
 	return 0;
 }
 
-static __always_inline __u64 hash_text(struct scratch *s, const char *text)
+static long text_byte(__u32 i, struct text_ctx *t)
 {
-	struct text_ctx t = {.s = s, .text = text};
+	__u32 at = (t->length & ~7U) + i;
+
+	if (at >= t->length || at >= BULWARK_PATH_MAX)
+		return 1;
+	sip_byte(&t->s->w.text, t->text[bounded(at, BULWARK_PATH_MAX - 1)]);
+	return 0;
+}
+
+static __always_inline __u64 hash_text(struct scratch *s, const char *text, long length)
+{
+	struct text_ctx t = {.s = s, .text = text, .length = length < 0 ? 0 : length};
 
 	sip_start(&s->w, &s->w.text);
-	bpf_loop(BULWARK_PATH_MAX, text_byte, &t, 0);
+	bpf_loop(BULWARK_PATH_MAX / 8, text_word, &t, 0);
+	bpf_loop(8, text_byte, &t, 0);
 	return sip_final(&s->w.text);
 }
 
@@ -456,31 +465,38 @@ struct decision {
 	void *rules;
 	struct scratch *s;
 	struct subject subject;
-	int source_named; /* s->source holds the acting program's path */
+	int source_named;   /* s->source holds the acting program's path */
+	long source_length; /* its length */
+	long path_length;   /* of s->path, once judge_path has assembled it (-1: no name) */
 };
 
-/* The acting program's path into s->source: the program a loader loaded, else the task's executable. */
+/* The acting program's path into s->source (and its length): the program a loader loaded, else the executable. */
 static __always_inline void name_source(struct decision *d)
 {
 	struct task_struct *task = d->task;
 	struct file *exe;
 	char *loaded;
+	long length;
 
 	if (d->source_named)
 		return;
 	d->source_named = 1;
+	d->source_length = 0;
 	d->s->source[0] = 0;
 	if (d->id && d->id->program) {
 		__u64 program = d->id->program;
 		loaded = bpf_map_lookup_elem(&loaded_programs, &program);
-		if (loaded)
-			bpf_probe_read_kernel_str(d->s->source, BULWARK_EVENT_PATH, loaded);
+		length = loaded ? bpf_probe_read_kernel_str(d->s->source, BULWARK_EVENT_PATH, loaded) : 0;
+		d->source_length = length > 0 ? length - 1 : 0;
 		return;
 	}
 	exe = BPF_CORE_READ(task, mm, exe_file);
-	if (!exe || path_of(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), d->s->source,
-			    &d->s->assemble) < 0)
+	length = exe ? path_of(BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), d->s->source,
+			       &d->s->assemble) : -1;
+	if (length < 0)
 		d->s->source[0] = 0;
+	else
+		d->source_length = length;
 }
 
 /* Sends one event. The parent's executable is assembled here, only for events, in the scratch space. */
@@ -575,7 +591,7 @@ static __always_inline int begin(struct decision *d, __u32 rule_class)
 		if (d->id && d->id->program)
 			w->source = d->id->program;
 		else if (d->s->source[0])
-			w->source = hash_text(d->s, d->s->source);
+			w->source = hash_text(d->s, d->s->source, d->source_length);
 	}
 	return 1;
 }
@@ -658,6 +674,7 @@ static __always_inline int judge_path(struct decision *d, __u8 hook, __u32 rule_
 	if (rule_class >= BW_CLASS_COUNT)
 		return 0;
 	len = path_of(dentry, vfsmnt, s->path, &s->assemble);
+	d->path_length = len;
 	if (len == PATH_PSEUDO) {
 		if (rule_class != BW_CLASS_PROCESS || (how & JUDGE_BLOCK_ONLY))
 			return 0;
@@ -795,7 +812,13 @@ static __always_inline int decide_inode(__u8 hook, struct dentry *dentry)
 	struct decision d = {};
 	struct vfsmount *mnt;
 
+	struct task_struct *task;
+
 	if (!begin(&d, BW_CLASS_FILE))
+		return 0;
+	task = d.task;
+	/* The kernel acting with borrowed credentials (overlayfs on its backing files): the task's own call was judged. */
+	if (BPF_CORE_READ(task, cred) != BPF_CORE_READ(task, real_cred))
 		return 0;
 	mnt = mount_of(dentry);
 	if (!mnt) {
@@ -1010,7 +1033,7 @@ int BPF_PROG(bulwark_bprm_check, struct linux_binprm *bprm)
 			if (!source) {
 				name_source(&d);
 				if (d.s->source[0])
-					source = hash_text(d.s, d.s->source);
+					source = hash_text(d.s, d.s->source, d.source_length);
 			}
 			d.id->state |= BW_TASK_LOADER_PENDING;
 			d.id->exec_source = source;
@@ -1069,7 +1092,7 @@ static __always_inline int executable_mapping(__u8 hook, struct file *file)
 		ret = judge_path(&d, hook, BW_CLASS_PROCESS, BPF_CORE_READ(file, f_path.dentry),
 				 BPF_CORE_READ(file, f_path.mnt), 0, 0);
 		if (!ret) {
-			__u64 program = hash_text(d.s, d.s->path);
+			__u64 program = hash_text(d.s, d.s->path, d.path_length);
 
 			bpf_map_update_elem(&loaded_programs, &program, d.s->path, BPF_ANY);
 			d.id->program = program;

@@ -21,21 +21,44 @@ public final class GuestSuite {
     private GuestSuite() {
     }
 
+    /** Prints every test that took 5 s or more, and each class's time: where the guest's minutes go. */
+    static final class SlowTests implements org.junit.platform.launcher.TestExecutionListener {
+        private final java.util.Map<String, Long> started = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public void executionStarted(org.junit.platform.launcher.TestIdentifier test) {
+            started.put(test.getUniqueId(), System.nanoTime());
+        }
+
+        @Override
+        public void executionFinished(org.junit.platform.launcher.TestIdentifier test,
+                org.junit.platform.engine.TestExecutionResult result) {
+            Long start = started.remove(test.getUniqueId());
+            double seconds = start == null ? 0 : (System.nanoTime() - start) / 1e9;
+            boolean isClass = test.getSource()
+                    .filter(s -> s instanceof org.junit.platform.engine.support.descriptor.ClassSource).isPresent();
+            if (isClass || (test.isTest() && seconds >= 5)) {
+                System.out.printf("%7.1f s %s%s%n", seconds, isClass ? "class " : "  ", test.getDisplayName());
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         long start = System.nanoTime();
         System.out.printf("JVM up after %.1f s%n", (System.currentTimeMillis()
                 - ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli()) / 1e3);
         String lsm = Files.readString(Path.of("/sys/kernel/security/lsm")).strip();
         System.out.println("guest kernel LSMs: " + lsm);
-        // -Dguest.class=dev.bulwark.enforce.SomeTest runs one class (while working on it); else the package.
+        // -Dguest.class=dev.bulwark.enforce.SomeTest[,...] runs those classes (while working on them); else the package.
         String only = System.getProperty("guest.class");
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 // Only the packages with kernel tests: discovery is slow under emulation.
-                .selectors(only != null ? selectClass(only) : selectPackage("dev.bulwark.enforce"))
+                .selectors(only != null ? java.util.Arrays.stream(only.split(",")).map(c -> selectClass(c)).toList()
+                        : java.util.List.of(selectPackage("dev.bulwark.enforce")))
                 .filters(TagFilter.includeTags("bpf-lsm"))
                 .build();
         SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(request, listener);
+        LauncherFactory.create().execute(request, listener, new SlowTests());
         TestExecutionSummary summary = listener.getSummary();
         summary.printFailuresTo(new PrintWriter(System.out, true), 20);
         long found = summary.getTestsFoundCount();

@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -75,12 +74,13 @@ public class PolicyApi extends PolicyServiceGrpc.PolicyServiceImplBase {
                 PolicyReader.Result result = PolicyReader.read(file);
                 if (result.valid() && result.policies().size() == 1) {
                     Policy policy = result.policies().getFirst();
-                    Optional<String> conflict =
+                    PolicyStore.Outcome outcome =
                             store.replace(source(policy.kind(), policy.qualifiedName()), result.policies());
-                    if (conflict.isPresent()) {
-                        log.error(file + ": " + conflict.get());
-                    } else {
+                    if (outcome.inForce()) {
                         log.info("Restored " + policy.kind() + " " + policy.qualifiedName() + " from " + file);
+                    } else {
+                        log.error(file + ": " + outcome.conflict().orElse("not in force: "
+                                + String.join("; ", outcome.notInForce())));
                     }
                 } else {
                     result.errors().stream().map(PolicyError::toString).forEach(log::error);
@@ -132,9 +132,14 @@ public class PolicyApi extends PolicyServiceGrpc.PolicyServiceImplBase {
         Policy policy = result.policies().getFirst();
         String source = source(kind, policy.qualifiedName());
         boolean existed = store.sources().contains(source);
-        Optional<String> conflict = store.replace(source, result.policies());
-        if (conflict.isPresent()) {
-            log.error(rpc + ": " + conflict.get() + "; nothing changed");
+        PolicyStore.Outcome outcome = store.replace(source, result.policies());
+        if (outcome.conflict().isPresent()) {
+            log.error(rpc + ": " + outcome.conflict().get() + "; nothing changed");
+            return PolicyStatus.Failure;
+        }
+        if (!outcome.notInForce().isEmpty()) {
+            log.error(rpc + ": " + kind + " " + policy.qualifiedName() + " is not in force: "
+                    + String.join("; ", outcome.notInForce()));
             return PolicyStatus.Failure;
         }
         try {

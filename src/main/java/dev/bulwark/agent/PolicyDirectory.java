@@ -16,7 +16,6 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -116,12 +115,16 @@ public class PolicyDirectory {
     private void load(Path file) {
         PolicyReader.Result result = PolicyReader.read(file);
         if (result.valid()) {
-            Optional<String> conflict = store.replace(file.toString(), result.policies());
-            if (conflict.isEmpty()) {
+            PolicyStore.Outcome outcome = store.replace(file.toString(), result.policies());
+            if (outcome.inForce()) {
                 log.info("Applied " + result.policies().size() + " policies from " + file);
                 return;
             }
-            log.error(file + ": " + conflict.get());
+            if (outcome.conflict().isEmpty()) {
+                log.error(file + ": read, but not in force: " + String.join("; ", outcome.notInForce()));
+                return;
+            }
+            log.error(file + ": " + outcome.conflict().get());
         }
         result.errors().stream().map(PolicyError::toString).forEach(log::error);
         log.warn(file + " rejected; " + (store.sources().contains(file.toString())

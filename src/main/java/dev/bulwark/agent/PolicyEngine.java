@@ -56,7 +56,7 @@ public class PolicyEngine {
     }
 
     void onPolicies(@Observes PolicyStore.PoliciesChanged change) {
-        refresh();
+        change.notInForce().addAll(refresh());
     }
 
     void onEndpoint(@Observes EndpointRegistry.EndpointChanged change) {
@@ -72,8 +72,12 @@ public class PolicyEngine {
         }
     }
 
-    /** Recompiles every endpoint; the writer sees only what changed. */
-    public synchronized void refresh() {
+    /**
+     * Recompiles every endpoint; the writer sees only what changed. When this returns, the rules are in the
+     * kernel, except for the endpoints it names, whose previous rules stay in force.
+     */
+    public synchronized List<String> refresh() {
+        List<String> notInForce = new java.util.ArrayList<>();
         List<Policy> enabled = store.all().stream().filter(p -> enabled(p.kind())).toList();
         List<Endpoint> current = endpoints.all();
         // A container replaced by another with the same (reused) namespaces: its identity's rules are rewritten below.
@@ -88,11 +92,14 @@ public class PolicyEngine {
                     applied.put(endpoint, ruleSet);
                     ruleSetChanges.fire(new RuleSetChanged(endpoint, ruleSet));
                 } catch (RuntimeException e) {
-                    log.error("Rules for " + endpoint.describe() + " could not be applied, the previous ones stay"
-                            + " in force: " + e.getMessage());
+                    String failure = "rules for " + endpoint.describe() + " could not be applied, the previous"
+                            + " ones stay in force: " + e.getMessage();
+                    log.error(Character.toUpperCase(failure.charAt(0)) + failure.substring(1));
+                    notInForce.add(failure);
                 }
             }
         }
+        return notInForce;
     }
 
     public String hostName() {

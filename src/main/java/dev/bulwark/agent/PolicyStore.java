@@ -23,26 +23,42 @@ public class PolicyStore {
     @Inject
     Event<PoliciesChanged> changes;
 
-    public record PoliciesChanged(String source) {
+    /**
+     * The policies of a source changed. Observers that put rules in force (the policy engine) add to notInForce
+     * what they could not put in force, so that the source can say so instead of "applied".
+     */
+    public record PoliciesChanged(String source, List<String> notInForce) {
     }
 
     /**
-     * Makes these the policies of the source. Fails, changing nothing, when another source already defines a
-     * policy of the same kind and name: which one should win would be a guess.
+     * What became of a change: refused, changing nothing (conflict: a name another source defines), or stored,
+     * with what of it is not in force in the kernel (empty: in force when replace returned).
      */
-    public Optional<String> replace(String source, List<Policy> policies) {
+    public record Outcome(Optional<String> conflict, List<String> notInForce) {
+        public boolean inForce() {
+            return conflict.isEmpty() && notInForce.isEmpty();
+        }
+    }
+
+    /**
+     * Makes these the policies of the source, and returns once their rules are in force (or why they are not).
+     * Refused, changing nothing, when another source already defines a policy of the same kind and name: which
+     * one should win would be a guess.
+     */
+    public Outcome replace(String source, List<Policy> policies) {
         synchronized (this) {
             for (Policy policy : policies) {
                 Optional<String> owner = ownerOf(policy.kind(), policy.qualifiedName(), source);
                 if (owner.isPresent()) {
-                    return Optional.of(policy.kind() + " " + policy.qualifiedName() + " is already defined by "
-                            + owner.get());
+                    return new Outcome(Optional.of(policy.kind() + " " + policy.qualifiedName()
+                            + " is already defined by " + owner.get()), List.of());
                 }
             }
             bySource.put(source, List.copyOf(policies));
         }
-        changes.fire(new PoliciesChanged(source));
-        return Optional.empty();
+        PoliciesChanged change = new PoliciesChanged(source, new ArrayList<>());
+        changes.fire(change);
+        return new Outcome(Optional.empty(), List.copyOf(change.notInForce()));
     }
 
     public void remove(String source) {
@@ -51,7 +67,7 @@ public class PolicyStore {
             removed = bySource.remove(source) != null;
         }
         if (removed) {
-            changes.fire(new PoliciesChanged(source));
+            changes.fire(new PoliciesChanged(source, new ArrayList<>()));
         }
     }
 

@@ -64,6 +64,16 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     private volatile Throttle throttle;
     private final RingBufferReader<KernelEvent> events;
     private final Map<KernelIdentity, RuleSet> current = new ConcurrentHashMap<>();
+    /**
+     * Rule sets of endpoints just removed: a decision the kernel made before the removal may still be in the ring
+     * buffer, and its alert must name its policy all the same.
+     */
+    private final Map<KernelIdentity, Retired> retired = new ConcurrentHashMap<>();
+
+    private record Retired(RuleSet ruleSet, long at) {
+    }
+
+    private static final long RETIRED_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     private final BiConsumer<RuleSet, List<String>> onApplied;
     private final Set<String> leftOut;
 
@@ -87,6 +97,10 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
             this.events = new RingBufferReader<>("bpf-lsm-events", bpf.mapFd("events"),
                     KernelLayout.offset(KernelLayout.EVENT, "timestamp"), KernelEvent::read, event -> {
                 RuleSet ruleSet = current.get(event.identity());
+                if (ruleSet == null) {
+                    Retired retired = this.retired.get(event.identity());
+                    ruleSet = retired == null ? null : retired.ruleSet();
+                }
                 if (ruleSet != null) {
                     alerts.accept(KernelAlerts.alert(event, ruleSet, cluster, hostName, this.throttle));
                 }
@@ -105,6 +119,7 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     public void apply(RuleSet ruleSet) {
         // Alerts decode with the newest table from the moment its rules can fire.
         RuleSet previous = current.put(ruleSet.endpoint().identity(), ruleSet);
+        retired.remove(ruleSet.endpoint().identity());
         try {
             onApplied.accept(ruleSet, maps.write(ruleSet));
         } catch (RuntimeException e) {
@@ -120,7 +135,12 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     @Override
     public void remove(Endpoint endpoint) {
         maps.remove(endpoint.identity());
-        current.remove(endpoint.identity());
+        RuleSet last = current.remove(endpoint.identity());
+        long now = System.nanoTime();
+        retired.values().removeIf(r -> now - r.at() > RETIRED_NANOS);
+        if (last != null) {
+            retired.put(endpoint.identity(), new Retired(last, now));
+        }
     }
 
     @Override

@@ -61,7 +61,8 @@ final class KernelAlerts {
         String data = switch (RuleClass.values()[event.ruleClass()]) {
             case NETWORK -> lsm + " " + resource;
             case DNS -> lsm + " domain=" + event.path();
-            default -> event.hook() == KernelLayout.HOOKS.indexOf("MMAP_FILE") + 1 ? memory(event.subject()) : lsm;
+            // anonymousMapExec names the memory asked for, as upstream; every other decision its hook
+            default -> event.subject().prot() != 0 ? memory(event.subject()) : lsm;
         };
         if (event.ruleClass() == RuleClass.DNS.ordinal() && rule != null) {
             resource = domainOf(ruleSet, event.rule(), resource); // the policy's domain, as upstream reports it

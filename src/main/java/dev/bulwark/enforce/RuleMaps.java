@@ -49,6 +49,7 @@ final class RuleMaps {
     private final int endpointRulesFd;
     private final int endpointModesFd;
     private final int pidnsOwnersFd;
+    private final int throttleStateFd;
     private final int maxRulesPerEndpoint;
     private final KeyedHash hash;
     /** The registered endpoints of each container pid namespace (more than one: a pod sharing its namespace). */
@@ -59,6 +60,7 @@ final class RuleMaps {
         this.endpointRulesFd = bpf.mapFd("endpoint_rules");
         this.endpointModesFd = bpf.mapFd("endpoint_modes");
         this.pidnsOwnersFd = bpf.mapFd("pidns_owners");
+        this.throttleStateFd = bpf.mapFd("throttle_state");
         this.maxRulesPerEndpoint = maxRulesPerEndpoint;
         this.hash = hashKey(bpf.mapFd("hash_key"));
     }
@@ -254,6 +256,8 @@ final class RuleMaps {
             MemorySegment endpoint = KernelLayout.endpointKey(arena, identity);
             Bpf.delete(endpointModesFd, endpoint);
             Bpf.delete(endpointRulesFd, endpoint);
+            // The kernel reuses namespace inodes: a later endpoint with this identity starts with a fresh window.
+            Bpf.delete(throttleStateFd, endpoint);
         }
         synchronized (this) {
             Set<KernelIdentity> sharing = pidNamespaces.get(identity.pidNs());

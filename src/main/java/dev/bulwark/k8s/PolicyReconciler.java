@@ -18,7 +18,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -76,10 +75,15 @@ abstract class PolicyReconciler<R extends CustomResource<? extends PolicySpec, P
                     .map(e -> e.field() + ": " + e.message()).collect(Collectors.joining("; ")));
         }
         List<Policy> policies = result.policies();
-        Optional<String> conflict = store.replace(source, policies);
-        if (conflict.isPresent()) {
-            log.error(kind + " " + qualified + ": " + conflict.get());
-            return new PolicyStatus("Invalid", conflict.get());
+        PolicyStore.Outcome outcome = store.replace(source, policies);
+        if (outcome.conflict().isPresent()) {
+            log.error(kind + " " + qualified + ": " + outcome.conflict().get());
+            return new PolicyStatus("Invalid", outcome.conflict().get());
+        }
+        if (!outcome.notInForce().isEmpty()) {
+            String why = String.join("; ", outcome.notInForce());
+            log.error(kind + " " + qualified + " is not in force: " + why);
+            return new PolicyStatus("Failure", why);
         }
         log.info("Applied " + kind + " " + qualified + " (API server)");
         return engine.enabled(kind)

@@ -258,7 +258,7 @@ class BpfLsmEnforcementTest extends KernelScenarios {
             "mv /tmp/bulwark-lsm/locked/f /tmp/bulwark-lsm/moved           | SECURITY_PATH_RENAME",
             "mv /tmp/bulwark-lsm/free /tmp/bulwark-lsm/locked/in           | SECURITY_PATH_RENAME",
             "chmod 600 /tmp/bulwark-lsm/locked/f                           | SECURITY_PATH_CHMOD",
-            "python3 -c \"import os; os.truncate('/tmp/bulwark-lsm/locked/f', 0)\" | SECURITY_PATH_TRUNCATE",
+            "/usr/bin/python3 -c \"import os; os.truncate('/tmp/bulwark-lsm/locked/f', 0)\" | SECURITY_PATH_TRUNCATE",
             "ln -s /etc/hostname /tmp/bulwark-lsm/locked/link              | SECURITY_PATH_SYMLINK",
             "ln /tmp/bulwark-lsm/locked/f /tmp/bulwark-lsm/hardlink        | SECURITY_PATH_LINK",
             "ln /tmp/bulwark-lsm/free /tmp/bulwark-lsm/locked/hard         | SECURITY_PATH_LINK",

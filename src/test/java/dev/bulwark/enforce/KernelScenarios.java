@@ -49,6 +49,16 @@ abstract class KernelScenarios {
     final BlockingQueue<Alert> alerts = new LinkedBlockingQueue<>();
     final List<String> notes = new ArrayList<>();
 
+    /**
+     * One enforcer for every class of the suite: loading (the verifier's work) takes most of a minute under
+     * emulation. The classes run one after another; alerts and notes go to the one running.
+     */
+    private static BpfEnforcer shared;
+    private static volatile KernelScenarios running;
+    /** -Dbulwark.stats=true: the kernel counts each program's runs and time, printed for each class. */
+    private static int statsFd = -1;
+    private static Map<String, dev.bulwark.bpf.Bpf.ProgramStats> statsBefore = Map.of();
+
     @BeforeAll
     void load() throws IOException {
         String lsm = Files.readString(Path.of("/sys/kernel/security/lsm"));
@@ -58,15 +68,37 @@ abstract class KernelScenarios {
             Files.copy(Path.of(PYTHON), Path.of(OTHER_PYTHON));
             Path.of(OTHER_PYTHON).toFile().setExecutable(true);
         }
-        enforcer = new BpfEnforcer(null, new BpfEnforcer.Limits(64, 4096), new Throttle(THROTTLE_PER_SEC, 2),
-                "default", "vmrun", alerts::add, (set, found) -> notes.addAll(found));
+        running = this;
+        synchronized (KernelScenarios.class) {
+            if (shared == null) {
+                shared = new BpfEnforcer(null, new BpfEnforcer.Limits(64, 4096), new Throttle(THROTTLE_PER_SEC, 2),
+                        "default", "vmrun", alert -> running.alerts.add(alert),
+                        (set, found) -> running.notes.addAll(found));
+                if (Boolean.getBoolean("bulwark.stats")) {
+                    statsFd = dev.bulwark.bpf.Bpf.enableStats();
+                }
+                Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+            }
+        }
+        enforcer = shared;
+        statsBefore = enforcer.programStats();
     }
 
     @AfterAll
     void unload() {
-        if (enforcer != null) {
-            enforcer.close();
+        if (statsFd < 0) {
+            return;
         }
+        Map<String, dev.bulwark.bpf.Bpf.ProgramStats> now = enforcer.programStats();
+        System.out.println(getClass().getSimpleName() + ", kernel programs:");
+        now.forEach((name, total) -> {
+            var before = statsBefore.getOrDefault(name, new dev.bulwark.bpf.Bpf.ProgramStats(0, 0));
+            long runs = total.runCount() - before.runCount();
+            long nanos = total.runTimeNs() - before.runTimeNs();
+            if (runs > 0) {
+                System.out.printf("  %-34s %9d runs %8.1f ms %7d ns/run%n", name, runs, nanos / 1e6, nanos / runs);
+            }
+        });
     }
 
     /** Clears every rule of the host and what earlier operations reported. */
@@ -140,6 +172,40 @@ abstract class KernelScenarios {
         String output = new String(process.getInputStream().readAllBytes()).strip();
         assertEquals(0, process.waitFor(), output);
         return List.of(output.split("\n"));
+    }
+
+    /** A bash command line's exit status and what it printed: "status: output". */
+    static String shOutput(String commandLine) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("/usr/bin/bash", "-c", commandLine).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes()).strip();
+        return process.waitFor() + ": " + output;
+    }
+
+    /** A bash command line's exit status. */
+    static int sh(String commandLine) throws IOException, InterruptedException {
+        return run("/usr/bin/bash", "-c", commandLine);
+    }
+
+    /** The same, as the unprivileged user nobody (65534). */
+    static int asNobody(String commandLine) throws IOException, InterruptedException {
+        return run("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/bash", "-c",
+                commandLine);
+    }
+
+    /** One command line that runs each command in turn and prints "r0=S r1=S ..." with their exit statuses. */
+    static String each(String... commands) {
+        StringBuilder line = new StringBuilder("echo");
+        for (int i = 0; i < commands.length; i++) {
+            line.append(" r").append(i).append("=$(").append(commands[i]).append(" > /dev/null 2>&1; echo $?)");
+        }
+        return line.toString();
+    }
+
+    /** The exit status a sandbox's command line ended with (its output ends with "status=N"). */
+    static int status(String output) {
+        int at = output.lastIndexOf("status=");
+        assertTrue(at >= 0, output);
+        return Integer.parseInt(output.substring(at + 7).strip());
     }
 
     static int run(String... command) throws IOException, InterruptedException {

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The kernel's keyed hash (bpf/siphash.h, fed a byte at a time, hashed at every slash on the way) and the
- * agent's (KeyedHash) agree: a C program built from the same header prints the hash of every prefix ending in a
- * slash and of the whole string, for strings of every length around the 8-byte word.
+ * The kernel's keyed hash (bpf/siphash.h, fed a byte at a time and hashed at every slash on the way, or a word
+ * at a time) and the agent's (KeyedHash) agree: a C program built from the same header prints the hash of every
+ * prefix ending in a slash and of the whole string both ways, for strings of every length around the word.
  */
 class KeyedHashTest {
     static final long K0 = 0x0706050403020100L;
@@ -42,10 +42,22 @@ class KeyedHashTest {
                         if (text[i] == '/')
                             printf("%%llu ", (unsigned long long)sip_final(&s));
                     }
+                    printf("%%llu ", (unsigned long long)sip_final(&s));
+                    /* the same text a word at a time, then byte by byte */
+                    sip_init(&s, %sULL, %sULL);
+                    size_t at = 0;
+                    for (; at + 8 <= n; at += 8) {
+                        __u64 word;
+                        memcpy(&word, text + at, 8);
+                        sip_word(&s, word);
+                    }
+                    for (; at < n; at++)
+                        sip_byte(&s, (__u8)text[at]);
                     printf("%%llu\\n", (unsigned long long)sip_final(&s));
                 }
                 int main(void) {
-                """.formatted(Long.toUnsignedString(K0), Long.toUnsignedString(K1)));
+                """.formatted(Long.toUnsignedString(K0), Long.toUnsignedString(K1), Long.toUnsignedString(K0),
+                Long.toUnsignedString(K1)));
         KeyedHash hash = new KeyedHash(K0, K1);
         StringBuilder expected = new StringBuilder();
         for (String text : texts) {
@@ -53,7 +65,8 @@ class KeyedHashTest {
             for (int i = text.indexOf('/'); i >= 0; i = text.indexOf('/', i + 1)) {
                 expected.append(Long.toUnsignedString(hash.hash(text.substring(0, i + 1)))).append(' ');
             }
-            expected.append(Long.toUnsignedString(hash.hash(text))).append('\n');
+            expected.append(Long.toUnsignedString(hash.hash(text))).append(' ')
+                    .append(Long.toUnsignedString(hash.hash(text))).append('\n');
         }
         c.append("return 0; }\n");
         Files.writeString(dir.resolve("hash.c"), c);
