@@ -21,6 +21,7 @@
 #define EACCES 13
 #define FMODE_WRITE 0x2
 #define FMODE_NOACCOUNT 0x20000000 /* a file the kernel opened for itself (overlayfs' backing files): 6.1 and 6.12 */
+#define FMODE_BACKING 0x2000000    /* from 6.6: a backing file, whose f_path is the real one, not the user's */
 #define S_IFMT 00170000
 #define S_IFDIR 0040000
 
@@ -307,17 +308,6 @@ static __always_inline void lookup(void *rules, struct walk *w, __u64 target, __
 		key.source = w->source;
 		take(w, bpf_map_lookup_elem(rules, &key));
 	}
-}
-
-/*
- * An index into a scratch buffer, masked where the verifier sees it: the compiler would drop a mask it can
- * prove redundant from an earlier bounds check, and the verifier cannot follow that proof.
- */
-static __always_inline __u32 bounded(__u32 at, __u32 mask)
-{
-	at &= mask;
-	barrier_var(at);
-	return at & mask;
 }
 
 /* What a bpf_loop callback over the scratch space needs: the rule map and the scratch space itself. */
@@ -833,6 +823,24 @@ static __always_inline int decide_inode(__u8 hook, struct dentry *dentry)
 	return judge_path(&d, hook, BW_CLASS_FILE, dentry, mnt, 1, JUDGE_DIRECTORY_NAME);
 }
 
+/*
+ * The path a file was opened by. A mapping of an overlayfs file holds the backing file instead (the kernel
+ * swaps it in at mmap); from 6.6 that file's f_path is the layer's path, hidden from the task, and the path the
+ * task used is kept beside it (struct backing_file).
+ */
+static __always_inline void user_path(struct file *file, struct dentry **dentry, struct vfsmount **mnt)
+{
+	if (bpf_core_type_exists(struct backing_file) && (BPF_CORE_READ(file, f_mode) & FMODE_BACKING)) {
+		struct backing_file *backing = (struct backing_file *)((void *)file -
+								       bpf_core_field_offset(struct backing_file, file));
+		*dentry = BPF_CORE_READ(backing, user_path.dentry);
+		*mnt = BPF_CORE_READ(backing, user_path.mnt);
+		return;
+	}
+	*dentry = BPF_CORE_READ(file, f_path.dentry);
+	*mnt = BPF_CORE_READ(file, f_path.mnt);
+}
+
 /* ---- Presets ---- */
 
 /* Whether this endpoint has the preset, as Block or as Audit. */
@@ -1076,6 +1084,8 @@ static __always_inline int executable_mapping(__u8 hook, struct file *file)
 {
 	struct task_struct *task;
 	struct decision d = {};
+	struct dentry *dentry;
+	struct vfsmount *mnt;
 	struct walk *w;
 	int ret;
 
@@ -1085,12 +1095,12 @@ static __always_inline int executable_mapping(__u8 hook, struct file *file)
 	if (file == BPF_CORE_READ(task, mm, exe_file))
 		return 0;
 	w = &d.s->w;
+	user_path(file, &dentry, &mnt);
 	if (d.id && (d.id->state & BW_TASK_LOADER) && !d.id->program) {
 		w->source = d.id->exec_source;
 		d.s->source[0] = 0;
 		d.source_named = 1;
-		ret = judge_path(&d, hook, BW_CLASS_PROCESS, BPF_CORE_READ(file, f_path.dentry),
-				 BPF_CORE_READ(file, f_path.mnt), 0, 0);
+		ret = judge_path(&d, hook, BW_CLASS_PROCESS, dentry, mnt, 0, 0);
 		if (!ret) {
 			__u64 program = hash_text(d.s, d.s->path, d.path_length);
 
@@ -1101,8 +1111,7 @@ static __always_inline int executable_mapping(__u8 hook, struct file *file)
 	}
 	if (!d.modes->has_block[BW_CLASS_PROCESS])
 		return 0;
-	return judge_path(&d, hook, BW_CLASS_PROCESS, BPF_CORE_READ(file, f_path.dentry),
-			  BPF_CORE_READ(file, f_path.mnt), 0, JUDGE_BLOCK_ONLY);
+	return judge_path(&d, hook, BW_CLASS_PROCESS, dentry, mnt, 0, JUDGE_BLOCK_ONLY);
 }
 
 /* ---- Files ---- */
@@ -1116,7 +1125,7 @@ int BPF_PROG(bulwark_file_open, struct file *file)
 	struct decision d = {};
 	int ret;
 
-	if (file->f_mode & FMODE_NOACCOUNT)
+	if (file->f_mode & (FMODE_NOACCOUNT | FMODE_BACKING))
 		return 0; /* the kernel's own second open (overlayfs): the open the task asked for was judged */
 	if (!begin(&d, BW_CLASS_FILE))
 		return 0;
@@ -1132,7 +1141,7 @@ int BPF_PROG(bulwark_file_open, struct file *file)
 SEC("lsm/file_permission")
 int BPF_PROG(bulwark_file_permission, struct file *file, int mask)
 {
-	if (!(mask & (MAY_WRITE | MAY_APPEND)) || (file->f_mode & FMODE_NOACCOUNT))
+	if (!(mask & (MAY_WRITE | MAY_APPEND)) || (file->f_mode & (FMODE_NOACCOUNT | FMODE_BACKING)))
 		return 0;
 	return decide_path(BW_HOOK_FILE_PERMISSION, &file->f_path, 1, 0);
 }
@@ -1301,9 +1310,15 @@ static __always_inline int anonymous_exec(__u8 hook, unsigned long prot, unsigne
 SEC("lsm/mmap_file")
 int BPF_PROG(bulwark_mmap_file, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags)
 {
+	unsigned long address = 0;
 	int ret = 0;
 
-	if (!file)
+	/*
+	 * The file is NULL for anonymous memory, yet newer verifiers take an LSM hook's pointer arguments for
+	 * non-NULL and drop the test: it is read as a number.
+	 */
+	bpf_probe_read_kernel(&address, sizeof(address), &ctx[0]);
+	if (!address)
 		return (prot & PROT_EXEC) ? anonymous_exec(BW_HOOK_MMAP_FILE, prot, flags) : 0;
 	if (prot & PROT_EXEC)
 		ret = executable_mapping(BW_HOOK_MMAP_FILE, file);
@@ -1325,9 +1340,13 @@ int BPF_PROG(bulwark_file_mprotect, struct vm_area_struct *vma, unsigned long re
 			return anonymous_exec(BW_HOOK_FILE_MPROTECT, prot, (vm_flags & VM_SHARED) ? MAP_SHARED : 0);
 		ret = executable_mapping(BW_HOOK_FILE_MPROTECT, file);
 	}
-	if (!ret && file && (prot & PROT_WRITE) && !(vm_flags & VM_WRITE) && (vm_flags & VM_SHARED))
-		ret = decide(BW_HOOK_FILE_MPROTECT, BW_CLASS_FILE, BPF_CORE_READ(file, f_path.dentry),
-			     BPF_CORE_READ(file, f_path.mnt), 1, 0);
+	if (!ret && file && (prot & PROT_WRITE) && !(vm_flags & VM_WRITE) && (vm_flags & VM_SHARED)) {
+		struct dentry *dentry;
+		struct vfsmount *mnt;
+
+		user_path(file, &dentry, &mnt);
+		ret = decide(BW_HOOK_FILE_MPROTECT, BW_CLASS_FILE, dentry, mnt, 1, 0);
+	}
 	return ret;
 }
 

@@ -6,6 +6,18 @@
 #ifndef BULWARK_TASK_H
 #define BULWARK_TASK_H
 
+/*
+ * A value masked where the verifier sees it (an index, a size): the compiler drops a mask it can prove redundant
+ * from an earlier check, and the verifier cannot always follow that proof (6.12 loses the bounds of registers
+ * linked across a comparison).
+ */
+static __always_inline __u32 bounded(__u32 value, __u32 mask)
+{
+	value &= mask;
+	barrier_var(value);
+	return value & mask;
+}
+
 /* A task's process id as seen in the namespace at `level` (0 when it has none there). */
 static __always_inline __u32 ns_pid(struct task_struct *task, unsigned int level)
 {
@@ -111,7 +123,7 @@ static long up_one(__u32 i, struct path_walk *u)
 		return 1;
 	}
 	pos -= len;
-	bpf_probe_read_kernel(&u->a->buf[pos & (BULWARK_PATH_MAX - 1)], len, name.name);
+	bpf_probe_read_kernel(&u->a->buf[pos & (BULWARK_PATH_MAX - 1)], bounded(len, 0xff), name.name);
 	pos -= 1;
 	u->a->buf[pos & (BULWARK_PATH_MAX - 1)] = '/';
 	u->a->pos = pos;

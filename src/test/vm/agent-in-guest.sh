@@ -32,7 +32,8 @@ start_agent() {
     local started
     started=$(date +%s.%N)
     "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar $jar run \
-        -policyDir="$work/policies" -logPath="$work/alerts.json" -healthPort=32768 >> "$work/agent.log" 2>&1 &
+        -policyDir="$work/policies" -logPath="$work/alerts.json" -healthPort=32768 -maxRulesPerEndpoint=200 \
+        >> "$work/agent.log" 2>&1 &
     agent=$!
     ready=false
     for _ in $(seq 1 240); do
@@ -56,6 +57,30 @@ check "and blocks the new path" bash -c "! cat '$work/files/other' 2>/dev/null"
 rm "$work/policies/smoke.yaml"
 for _ in $(seq 1 120); do cat "$work/files/other" > /dev/null 2>&1 && break; sleep 0.25; done
 check "a deleted policy stops blocking" cat "$work/files/other" > /dev/null
+# "Applied" means in force: the moment the agent says so, the rule holds, with no waiting.
+echo fresh > "$work/files/fresh"
+policy fresh "$work/files/fresh"
+for _ in $(seq 1 600); do grep -q "Applied 1 policies from $work/policies/fresh.yaml" "$work/agent.log" && break; sleep 0.05; done
+check "the moment a policy is reported applied, it is in force" bash -c "! cat '$work/files/fresh' 2>/dev/null"
+# A policy the kernel cannot take (more entries than -maxRulesPerEndpoint) is not reported as applied.
+{
+    echo "apiVersion: security.kubearmor.com/v1"
+    echo "kind: KubeArmorHostPolicy"
+    echo "metadata: {name: big}"
+    echo "spec:"
+    echo "  nodeSelector: {matchLabels: {kubearmor.io/hostname: '*'}}"
+    echo "  file:"
+    echo "    matchPaths:"
+    for i in $(seq 1 300); do echo "    - path: $work/files/big-$i"; done
+    echo "  action: Block"
+} > "$work/policies/.big.tmp"
+mv "$work/policies/.big.tmp" "$work/policies/big.yaml"
+for _ in $(seq 1 600); do grep -q "big.yaml: read, but not in force" "$work/agent.log" && break; sleep 0.05; done
+check "a policy the kernel cannot take is reported as not in force" grep -q "big.yaml: read, but not in force" "$work/agent.log"
+check "and not as applied" bash -c "! grep -q 'Applied 1 policies from $work/policies/big.yaml' '$work/agent.log'"
+check "and the rules in force stay" bash -c "! cat '$work/files/fresh' 2>/dev/null"
+rm "$work/policies/big.yaml" "$work/policies/fresh.yaml"
+for _ in $(seq 1 120); do cat "$work/files/fresh" > /dev/null 2>&1 && break; sleep 0.25; done
 # A container (new pid and mount namespaces) registered through the OCI-hook command before its first exec.
 cat > "$work/policies/ksp.yaml" <<YAML
 apiVersion: security.kubearmor.com/v1

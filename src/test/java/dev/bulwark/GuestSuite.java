@@ -48,7 +48,8 @@ public final class GuestSuite {
         System.out.printf("JVM up after %.1f s%n", (System.currentTimeMillis()
                 - ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli()) / 1e3);
         String lsm = Files.readString(Path.of("/sys/kernel/security/lsm")).strip();
-        System.out.println("guest kernel LSMs: " + lsm);
+        System.out.println("guest kernel " + Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip()
+                + ", LSMs: " + lsm);
         // -Dguest.class=dev.bulwark.enforce.SomeTest[,...] runs those classes (while working on them); else the package.
         String only = System.getProperty("guest.class");
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
