@@ -144,7 +144,8 @@ public final class RuleCompiler {
                 put(RuleClass.PROCESS, Match.EXEC_NAME, rule.execname(), sources(rule.fromSource(), field), id, flags,
                         args);
             } else {
-                putPath(RuleClass.PROCESS, Match.PATH, rule.path(), field + ".path", rule.fromSource(), id, flags, args);
+                putPath(RuleClass.PROCESS, Match.PATH, rule.path(), field + ".path", rule.fromSource(), id, flags,
+                        args);
             }
         });
         each(block.matchDirectories(), "spec.process.matchDirectories", (rule, field) ->
@@ -246,7 +247,8 @@ public final class RuleCompiler {
             case TREE -> putPath(ruleClass, Match.DIRECTORY_RECURSIVE, glob.directory(), field, null, rule, flags,
                     List.of());
             case EXTENSION_IN -> spellings(glob.directory(), field).forEach(directory ->
-                    put(ruleClass, Match.GLOB, directory + "*" + glob.extension(), List.of(""), rule, flags, List.of()));
+                    put(ruleClass, Match.GLOB, directory + "*" + glob.extension(), List.of(""), rule, flags,
+                            List.of()));
             case EXTENSION_UNDER -> spellings(glob.directory(), field).forEach(directory ->
                     put(ruleClass, Match.GLOB_RECURSIVE, directory + "**/*" + glob.extension(), List.of(""), rule,
                             flags, List.of()));
@@ -289,7 +291,8 @@ public final class RuleCompiler {
         for (String magic : MAGIC_LINKS) {
             if (normal.equals(magic) || normal.startsWith(magic + "/")) {
                 notEnforced.add(policy.qualifiedName() + ": " + field + ": " + path + " never matches: the kernel"
-                        + " names the files behind " + magic + " by their own paths (/proc/<pid>/..., the file itself)");
+                        + " names the files behind " + magic + " by their own paths (/proc/<pid>/..., the file"
+                        + " itself)");
             }
         }
         String resolved = normalize(options.paths().resolve(normal));
@@ -384,7 +387,8 @@ public final class RuleCompiler {
                 case NETWORK, DNS -> postures.network();
                 case CAPABILITIES -> postures.capabilities();
             };
-            boolean whitelist = entries.stream().anyMatch(e -> e.key().ruleClass() == ruleClass && !e.allow().isEmpty());
+            boolean whitelist = entries.stream()
+                    .anyMatch(e -> e.key().ruleClass() == ruleClass && !e.allow().isEmpty());
             modes.put(ruleClass, new Mode(whitelist, posture));
         }
         return new RuleSet(endpoint, modes, guard(modes), entries, List.copyOf(presets), List.copyOf(syscalls),

@@ -103,7 +103,8 @@ public record RuleSet(
         public Slot holder(Action action, Context context) {
             Slot found = null;
             for (Slot slot : slots(action)) {
-                if (slot.holds(action, context) && (found == null || !found.args().isEmpty() && slot.args().isEmpty())) {
+                boolean broader = found == null || !found.args().isEmpty() && slot.args().isEmpty();
+                if (slot.holds(action, context) && broader) {
                     found = slot;
                 }
             }

@@ -81,34 +81,40 @@ class IdentityEnforcementTest extends KernelScenarios {
         assertEquals(0, sh("/usr/bin/cat " + SECRET), "the host is not under the container's rules");
     }
 
+    /** A socket of this kind ("AF_INET, SOCK_DGRAM"), made by Python. */
+    static String socket(String kind) {
+        return "/usr/bin/python3 -c 'import socket; socket.socket(socket." + kind.replace(", ", ", socket.") + ")'";
+    }
+
+    /**
+     * In a container under this policy, from new namespaces (unshare with these options): the legitimate command
+     * runs (r0=0), the attack is denied (r1=1), and the alert matching `wanted` names the container.
+     */
+    void followsIntoNewNamespaces(String policy, String unshare, String legitimate, String attack,
+            java.util.function.Predicate<Alert> wanted) throws Exception {
+        String output = inSandbox(policy, AUDIT, sandbox -> sandbox.run(each("/usr/bin/unshare " + unshare + " "
+                + legitimate, "/usr/bin/unshare " + unshare + " " + attack)));
+        assertTrue(output.contains("r0=0 r1=1"), output);
+        assertEquals("main", alert(wanted).context().containerName());
+    }
+
     @Test
     void networkRulesFollowTheProcessIntoNewNamespaces() throws Exception {
-        String udp = "/usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)'";
-        String tcp = "/usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_STREAM)'";
-        String output = inSandbox("{network: {matchProtocols: [{protocol: udp}]}, action: Block}", AUDIT,
-                sandbox -> sandbox.run(each("/usr/bin/unshare -Urn " + tcp, "/usr/bin/unshare -Urn " + udp)));
-        assertTrue(output.contains("r0=0 r1=1"), output);
-        assertEquals("Network", alert(a -> a.resource().startsWith("protocol=UDP")).operation());
+        followsIntoNewNamespaces("{network: {matchProtocols: [{protocol: udp}]}, action: Block}", "-Urn",
+                socket("AF_INET, SOCK_STREAM"), socket("AF_INET, SOCK_DGRAM"), a -> a.resource().startsWith("protocol=UDP"));
     }
 
     @Test
     void capabilityRulesHoldForCapabilitiesGainedInAUserNamespace() throws Exception {
         // A raw socket in a new network namespace needs CAP_NET_RAW in the user namespace that owns it.
-        String raw = "/usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_RAW, 1)'";
-        String udp = "/usr/bin/python3 -c 'import socket; socket.socket(socket.AF_INET, socket.SOCK_DGRAM)'";
-        String output = inSandbox("{capabilities: {matchCapabilities: [{capability: net_raw}]}, action: Block}", AUDIT,
-                sandbox -> sandbox.run(each("/usr/bin/unshare -Urn " + udp, "/usr/bin/unshare -Urn " + raw)));
-        assertTrue(output.contains("r0=0 r1=1"), output);
-        assertEquals("CAP_NET_RAW", alert(a -> a.resource().equals("CAP_NET_RAW")).resource());
+        followsIntoNewNamespaces("{capabilities: {matchCapabilities: [{capability: net_raw}]}, action: Block}", "-Urn",
+                socket("AF_INET, SOCK_DGRAM"), socket("AF_INET, SOCK_RAW, 1"), a -> a.resource().equals("CAP_NET_RAW"));
     }
 
     @Test
     void presetsFollowTheProcessIntoNewNamespaces() throws Exception {
-        String output = inSandbox("{presets: [{name: filelessExec}], action: Block}", AUDIT,
-                sandbox -> sandbox.run(each("/usr/bin/unshare -Urm /usr/bin/true",
-                        "/usr/bin/unshare -Urm " + PresetEnforcementTest.MEMFD_EXEC)));
-        assertTrue(output.contains("r0=0 r1=1"), output);
-        assertEquals("PRESET-FilelessExecutionPreset", alert(a -> a.resource().startsWith("memfd:")).enforcer());
+        followsIntoNewNamespaces("{presets: [{name: filelessExec}], action: Block}", "-Urm", "/usr/bin/true",
+                PresetEnforcementTest.MEMFD_EXEC, a -> a.enforcer().equals("PRESET-FilelessExecutionPreset"));
     }
 
     @Test

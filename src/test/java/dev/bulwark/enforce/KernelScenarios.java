@@ -192,6 +192,12 @@ abstract class KernelScenarios {
                 commandLine);
     }
 
+    /** The start of the Python helpers that call libc through ctypes and print errno names. */
+    static final String LIBC = """
+            import ctypes, errno, os, sys
+            libc = ctypes.CDLL(None, use_errno=True)
+            """;
+
     /** One command line that runs each command in turn and prints "r0=S r1=S ..." with their exit statuses. */
     static String each(String... commands) {
         StringBuilder line = new StringBuilder("echo");

@@ -33,9 +33,7 @@ class ProgramEnforcementTest extends KernelScenarios {
     @BeforeAll
     void files() throws IOException {
         Files.createDirectories(DIR);
-        Files.writeString(MAP, """
-                import ctypes, errno, os, sys
-                libc = ctypes.CDLL(None, use_errno=True)
+        Files.writeString(MAP, LIBC + """
                 libc.mmap.restype = ctypes.c_void_p
                 libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
                 libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]

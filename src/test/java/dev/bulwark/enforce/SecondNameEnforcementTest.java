@@ -33,9 +33,7 @@ class SecondNameEnforcementTest extends KernelScenarios {
     @BeforeAll
     void scripts() throws IOException {
         Files.createDirectories(DIR);
-        Files.writeString(SYSCALLS, """
-                import ctypes, errno, os, sys
-                libc = ctypes.CDLL(None, use_errno=True)
+        Files.writeString(SYSCALLS, LIBC + """
                 def result(value):
                     print('ok' if value >= 0 else errno.errorcode[ctypes.get_errno()])
                 what = sys.argv[1]
