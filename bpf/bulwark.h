@@ -164,6 +164,8 @@ struct task_identity {
 	__u32 pad;
 	__u64 program;     /* key hash of the program a loader loaded: the source of the task's operations (0: none) */
 	__u64 exec_source; /* key hash of the program that exec'd the loader: the source the loaded program is judged with */
+	__u64 exe;         /* the executable file source_hash was taken of (its address; 0: none yet) */
+	__u64 source_hash; /* key hash of that executable's path: decisions need not walk it again until it changes */
 };
 
 enum bulwark_decision {

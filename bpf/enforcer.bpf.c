@@ -577,11 +577,21 @@ static __always_inline int begin(struct decision *d, __u32 rule_class)
 	w->source = 0;
 	w->with_source = d->modes->has_source[rule_class];
 	if (w->with_source) {
-		name_source(d);
-		if (d->id && d->id->program)
+		struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+
+		if (d->id && d->id->program) {
 			w->source = d->id->program;
-		else if (d->s->source[0])
-			w->source = hash_text(d->s, d->s->source, d->source_length);
+		} else if (d->id && d->id->exe && d->id->exe == (__u64)exe) {
+			w->source = d->id->source_hash; /* the same executable as last time: its path is not walked again */
+		} else {
+			name_source(d);
+			if (d->s->source[0])
+				w->source = hash_text(d->s, d->s->source, d->source_length);
+			if (d->id) {
+				d->id->exe = (__u64)exe;
+				d->id->source_hash = w->source;
+			}
+		}
 	}
 	return 1;
 }
@@ -970,10 +980,14 @@ int BPF_PROG(bulwark_task_alloc, struct task_struct *task, unsigned long clone_f
 	child->state = BW_TASK_KNOWN;
 	child->program = 0;
 	child->exec_source = 0;
+	child->exe = 0;
+	child->source_hash = 0;
 	if (from) {
 		child->state |= from->state & BW_TASK_LOADER;
 		child->program = from->program;
 		child->exec_source = from->exec_source;
+		child->exe = from->exe;
+		child->source_hash = from->source_hash;
 	}
 	return 0;
 }
@@ -1067,6 +1081,7 @@ int BPF_PROG(bulwark_bprm_committed, struct linux_binprm *bprm)
 	if (!id)
 		return 0;
 	id->program = 0;
+	id->exe = 0;
 	if (id->state & BW_TASK_LOADER_PENDING)
 		id->state = (id->state & ~BW_TASK_LOADER_PENDING) | BW_TASK_LOADER;
 	else

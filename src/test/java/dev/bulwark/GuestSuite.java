@@ -1,6 +1,7 @@
 package dev.bulwark;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 import java.io.PrintWriter;
@@ -43,6 +44,10 @@ public final class GuestSuite {
         }
     }
 
+    static org.junit.platform.engine.DiscoverySelector select(String classOrMethod) {
+        return classOrMethod.contains("#") ? selectMethod(classOrMethod) : selectClass(classOrMethod);
+    }
+
     public static void main(String[] args) throws Exception {
         long start = System.nanoTime();
         System.out.printf("JVM up after %.1f s%n", (System.currentTimeMillis()
@@ -50,11 +55,11 @@ public final class GuestSuite {
         String lsm = Files.readString(Path.of("/sys/kernel/security/lsm")).strip();
         System.out.println("guest kernel " + Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip()
                 + ", LSMs: " + lsm);
-        // -Dguest.class=dev.bulwark.enforce.SomeTest[,...] runs those classes (while working on them); else the package.
+        // -Dguest.class=dev.bulwark.enforce.SomeTest[#method][,...] runs those (while working on them); else the package.
         String only = System.getProperty("guest.class");
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 // Only the packages with kernel tests: discovery is slow under emulation.
-                .selectors(only != null ? java.util.Arrays.stream(only.split(",")).map(c -> selectClass(c)).toList()
+                .selectors(only != null ? java.util.Arrays.stream(only.split(",")).map(GuestSuite::select).toList()
                         : java.util.List.of(selectPackage("dev.bulwark.enforce")))
                 .filters(TagFilter.includeTags("bpf-lsm"))
                 .build();

@@ -67,7 +67,9 @@ public final class KernelLayout {
             JAVA_INT.withName("state"),
             JAVA_INT.withName("pad"),
             JAVA_LONG.withName("program"),
-            JAVA_LONG.withName("exec_source")).withName("task_identity");
+            JAVA_LONG.withName("exec_source"),
+            JAVA_LONG.withName("exe"),
+            JAVA_LONG.withName("source_hash")).withName("task_identity");
 
     public static final StructLayout HASH_KEY = MemoryLayout.structLayout(
             JAVA_LONG.withName("k0"),

@@ -135,12 +135,14 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     @Override
     public void remove(Endpoint endpoint) {
         maps.remove(endpoint.identity());
-        RuleSet last = current.remove(endpoint.identity());
         long now = System.nanoTime();
         retired.values().removeIf(r -> now - r.at() > RETIRED_NANOS);
+        // Retired before it leaves the current ones: the reader, looking in both, always finds it.
+        RuleSet last = current.get(endpoint.identity());
         if (last != null) {
             retired.put(endpoint.identity(), new Retired(last, now));
         }
+        current.remove(endpoint.identity());
     }
 
     @Override

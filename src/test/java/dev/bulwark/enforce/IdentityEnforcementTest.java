@@ -81,40 +81,43 @@ class IdentityEnforcementTest extends KernelScenarios {
         assertEquals(0, sh("/usr/bin/cat " + SECRET), "the host is not under the container's rules");
     }
 
-    /** A socket of this kind ("AF_INET, SOCK_DGRAM"), made by Python. */
+    /** Makes a socket of this kind ("AF_INET, SOCK_DGRAM") in Python: exits 0, or 13 when it is not permitted. */
     static String socket(String kind) {
-        return "/usr/bin/python3 -c 'import socket; socket.socket(socket." + kind.replace(", ", ", socket.") + ")'";
+        return "/usr/bin/python3 -c $'import socket, sys\\ntry: socket.socket("
+                + kind.replaceAll("\\b([A-Z][A-Z_]*)\\b", "socket.$1") + ")\\nexcept PermissionError: sys.exit(13)'";
     }
 
     /**
      * In a container under this policy, from new namespaces (unshare with these options): the legitimate command
-     * runs (r0=0), the attack is denied (r1=1), and the alert matching `wanted` names the container.
+     * runs (r0=0), the attack fails with this status, and the alert matching `wanted` names the container.
      */
-    void followsIntoNewNamespaces(String policy, String unshare, String legitimate, String attack,
+    void followsIntoNewNamespaces(String policy, String unshare, String legitimate, String attack, int denied,
             java.util.function.Predicate<Alert> wanted) throws Exception {
         String output = inSandbox(policy, AUDIT, sandbox -> sandbox.run(each("/usr/bin/unshare " + unshare + " "
                 + legitimate, "/usr/bin/unshare " + unshare + " " + attack)));
-        assertTrue(output.contains("r0=0 r1=1"), output);
+        assertTrue(output.contains("r0=0 r1=" + denied), output);
         assertEquals("main", alert(wanted).context().containerName());
     }
 
     @Test
     void networkRulesFollowTheProcessIntoNewNamespaces() throws Exception {
         followsIntoNewNamespaces("{network: {matchProtocols: [{protocol: udp}]}, action: Block}", "-Urn",
-                socket("AF_INET, SOCK_STREAM"), socket("AF_INET, SOCK_DGRAM"), a -> a.resource().startsWith("protocol=UDP"));
+                socket("AF_INET, SOCK_STREAM"), socket("AF_INET, SOCK_DGRAM"), 13,
+                a -> a.resource().startsWith("protocol=UDP"));
     }
 
     @Test
     void capabilityRulesHoldForCapabilitiesGainedInAUserNamespace() throws Exception {
         // A raw socket in a new network namespace needs CAP_NET_RAW in the user namespace that owns it.
         followsIntoNewNamespaces("{capabilities: {matchCapabilities: [{capability: net_raw}]}, action: Block}", "-Urn",
-                socket("AF_INET, SOCK_DGRAM"), socket("AF_INET, SOCK_RAW, 1"), a -> a.resource().equals("CAP_NET_RAW"));
+                socket("AF_INET, SOCK_DGRAM"), socket("AF_INET, SOCK_RAW, 1"), 13,
+                a -> a.resource().equals("CAP_NET_RAW"));
     }
 
     @Test
     void presetsFollowTheProcessIntoNewNamespaces() throws Exception {
         followsIntoNewNamespaces("{presets: [{name: filelessExec}], action: Block}", "-Urm", "/usr/bin/true",
-                PresetEnforcementTest.MEMFD_EXEC, a -> a.enforcer().equals("PRESET-FilelessExecutionPreset"));
+                PresetEnforcementTest.MEMFD_EXEC, 1, a -> a.enforcer().equals("PRESET-FilelessExecutionPreset"));
     }
 
     @Test

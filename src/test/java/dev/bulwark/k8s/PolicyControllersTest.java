@@ -384,7 +384,10 @@ class PolicyControllersTest {
         setNodePolicy("disabled");
         await(() -> targets(endpoints.host()).isEmpty(), WITHIN, "disabled: no host rules within 1 s");
         setNodePolicy("sometimes");
-        await(() -> engine.ruleSet(endpoints.host()).entries().stream().anyMatch(e -> !e.block().isEmpty()), WITHIN,
+        await(() -> {
+            RuleSet set = engine.ruleSet(endpoints.host());
+            return set != null && set.entries().stream().anyMatch(e -> !e.block().isEmpty());
+        }, WITHIN,
                 "an invalid value is reported and policies are enabled (Block) within 1 s");
         client.nodes().withName("node-1").delete();
     }
