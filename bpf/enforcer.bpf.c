@@ -489,6 +489,31 @@ static __always_inline void name_source(struct decision *d)
 		d->source_length = length;
 }
 
+/*
+ * The key hash of the acting program: the program a loader loaded, else the executable's path, kept in task
+ * storage with the executable it was taken of so that its path is walked once per exec, not per decision.
+ */
+static __always_inline __u64 source_of(struct decision *d)
+{
+	struct task_struct *task = d->task; /* a local: CO-RE reads start at a kernel type, not at struct decision */
+	struct file *exe;
+	__u64 hash = 0;
+
+	if (d->id && d->id->program)
+		return d->id->program;
+	exe = BPF_CORE_READ(task, mm, exe_file);
+	if (d->id && d->id->exe && d->id->exe == (__u64)exe)
+		return d->id->source_hash;
+	name_source(d);
+	if (d->s->source[0])
+		hash = hash_text(d->s, d->s->source, d->source_length);
+	if (d->id) {
+		d->id->exe = (__u64)exe;
+		d->id->source_hash = hash;
+	}
+	return hash;
+}
+
 /* Sends one event. The parent's executable is assembled here, only for events, in the scratch space. */
 static __always_inline void report(struct decision *d, __u8 hook, __u32 rule_class, __u8 decision, __u32 rule,
 				   int retval, int unnamed)
@@ -576,23 +601,8 @@ static __always_inline int begin(struct decision *d, __u32 rule_class)
 	w->block = 0;
 	w->source = 0;
 	w->with_source = d->modes->has_source[rule_class];
-	if (w->with_source) {
-		struct file *exe = BPF_CORE_READ(task, mm, exe_file);
-
-		if (d->id && d->id->program) {
-			w->source = d->id->program;
-		} else if (d->id && d->id->exe && d->id->exe == (__u64)exe) {
-			w->source = d->id->source_hash; /* the same executable as last time: its path is not walked again */
-		} else {
-			name_source(d);
-			if (d->s->source[0])
-				w->source = hash_text(d->s, d->s->source, d->source_length);
-			if (d->id) {
-				d->id->exe = (__u64)exe;
-				d->id->source_hash = w->source;
-			}
-		}
-	}
+	if (w->with_source)
+		w->source = source_of(d);
 	return 1;
 }
 
@@ -810,9 +820,8 @@ static __always_inline struct vfsmount *mount_of(struct dentry *dentry)
 static __always_inline int decide_inode(__u8 hook, struct dentry *dentry)
 {
 	struct decision d = {};
-	struct vfsmount *mnt;
-
 	struct task_struct *task;
+	struct vfsmount *mnt;
 
 	if (!begin(&d, BW_CLASS_FILE))
 		return 0;
@@ -1049,16 +1058,8 @@ int BPF_PROG(bulwark_bprm_check, struct linux_binprm *bprm)
 		d.id->state &= ~BW_TASK_LOADER_PENDING;
 		if (loads_itself(d.s, bprm)) {
 			/* The loaded program will be judged as this exec would be: with this exec's caller as source. */
-			struct walk *w = &d.s->w;
-			__u64 source = w->source;
-
-			if (!source) {
-				name_source(&d);
-				if (d.s->source[0])
-					source = hash_text(d.s, d.s->source, d.source_length);
-			}
 			d.id->state |= BW_TASK_LOADER_PENDING;
-			d.id->exec_source = source;
+			d.id->exec_source = source_of(&d);
 		}
 	}
 	ret = fileless_exec(&d, file);
