@@ -182,6 +182,10 @@ enum bulwark_unnamed {
 	BW_UNNAMED_TOO_LONG = 1,     /* longer or deeper than BULWARK_PATH_MAX */
 	BW_UNNAMED_DISCONNECTED = 2, /* a dentry without a way up to its mount's root (open_by_handle_at) */
 	BW_UNNAMED_DETACHED = 3,     /* in a mount tree attached to no namespace (open_tree, fsmount, lazy umount) */
+	/* DNS: a query that cannot be judged by its name, denied where a Block or block posture applies */
+	BW_UNNAMED_NOT_READABLE = 4, /* not in the sender's memory (sendfile, splice) or not readable */
+	BW_UNNAMED_MALFORMED = 5,    /* not one whole message of one question with a plain name */
+	BW_UNNAMED_HANDMADE = 6,     /* IP_HDRINCL: packets built by hand */
 };
 
 /* Alert throttling, set by user space (maxAlertPerSec, throttleSec); max_alerts_per_sec 0 = off. */
@@ -231,6 +235,8 @@ enum bulwark_hook {
 	BW_HOOK_PATH_CHROOT = 28,
 	BW_HOOK_INODE_SET_ACL = 29,
 	BW_HOOK_INODE_REMOVE_ACL = 30,
+	BW_HOOK_SOCKET_RECVMSG = 31,
+	BW_HOOK_SOCKET_SETSOCKOPT = 32,
 };
 
 /* What a network, capability or memory decision was about (zero where it does not apply). */

@@ -131,9 +131,20 @@ struct {
 /* Where decoding a DNS name stands (see dns_name_byte). */
 struct dns_name {
 	__u32 in;         /* next byte of the message */
+	__u32 end;        /* where what was read of it ends */
 	__u32 out;        /* next byte of the name */
 	__u32 label_left; /* bytes left in the current label; 0: a length byte comes next */
 	int done;         /* 1: complete; -1: malformed or compressed */
+};
+
+/* What gather_segment has read of a send (in the scratch space: see struct walk). */
+struct send_read {
+	const struct iovec *iov;
+	__u64 skip;     /* bytes of the first segment before the data (the iterator's offset) */
+	__u32 segments; /* of the iovec */
+	__u32 have;     /* bytes read into assemble.buf */
+	__u32 want;     /* bytes wanted */
+	int failed;
 };
 
 /*
@@ -171,6 +182,7 @@ struct scratch {
 	struct assembly assemble;
 	struct walk w;
 	struct dns_name dns;
+	struct send_read send;
 	char elf[256]; /* the start of a program being exec'd */
 };
 
@@ -1153,12 +1165,19 @@ int BPF_PROG(bulwark_file_open, struct file *file)
 			  BPF_CORE_READ(file, f_path.mnt), file->f_mode & FMODE_WRITE, 0);
 }
 
-/* Writes through descriptors opened before the rules came. */
+static __always_inline int spliced_query(struct file *file);
+
+/* Writes through descriptors opened before the rules came; sends into DNS sockets the rules cannot read. */
 SEC("lsm/file_permission")
 int BPF_PROG(bulwark_file_permission, struct file *file, int mask)
 {
+	int ret;
+
 	if (!(mask & (MAY_WRITE | MAY_APPEND)) || (file->f_mode & (FMODE_NOACCOUNT | FMODE_BACKING)))
 		return 0;
+	ret = spliced_query(file);
+	if (ret)
+		return ret;
 	return decide_path(BW_HOOK_FILE_PERMISSION, &file->f_path, 1, 0);
 }
 
@@ -1433,32 +1452,85 @@ int BPF_PROG(bulwark_path_chroot, const struct path *path)
 #define AF_INET 2
 #define AF_INET6 10
 #define AF_PACKET 17
+#define AF_SMC 43
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
+#define SOCK_RAW 3
+#define SOCK_SEQPACKET 5
 #define SOCK_PACKET 10
 #define SOCK_TYPE_MASK 0xf
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
+#define IPPROTO_SCTP 132
+#define IPPROTO_UDPLITE 136
+#define IPPROTO_RAW 255
+#define IPPROTO_SMC 256
+#define IPPROTO_MPTCP 262
 
 /*
- * A socket's decision, by a handful of lookups whatever the number of rules: its protocol (an inet stream or
- * datagram socket without one is TCP or UDP), its type (an AF_PACKET socket is "packet" too), and "all".
+ * What a socket speaks on the wire, as a rule names it: MPTCP and SMC fall back to TCP (and SMC is set up over
+ * it), UDP-Lite is UDP with a partial checksum, and an inet socket without a protocol has its type's (stream:
+ * TCP, datagram: UDP, sequenced packets: SCTP). 0: no protocol a rule names (unix, netlink, packet sockets).
  */
-static __always_inline int decide_socket(__u8 hook, __u32 family, __u32 type, __u32 protocol)
+static __always_inline __u32 wire_protocol(__u32 family, __u32 type, __u32 protocol)
+{
+	if (family == AF_SMC)
+		return type == SOCK_STREAM ? IPPROTO_TCP : 0;
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	if (protocol == IPPROTO_MPTCP || protocol == IPPROTO_SMC)
+		return IPPROTO_TCP;
+	if (protocol == IPPROTO_UDPLITE)
+		return IPPROTO_UDP;
+	if (protocol == 0) {
+		if (type == SOCK_STREAM)
+			return IPPROTO_TCP;
+		if (type == SOCK_DGRAM)
+			return IPPROTO_UDP;
+		if (type == SOCK_SEQPACKET)
+			return IPPROTO_SCTP;
+	}
+	return protocol < 256 ? protocol : 0;
+}
+
+/*
+ * Judging again what was allowed before (a socket made before the rules came, or passed in from outside):
+ * only what denies decides, and only a denial is reported (audits were reported when the socket was made).
+ */
+static __always_inline int denial(struct decision *d, __u8 hook, __u32 rule_class)
+{
+	struct walk *w = &d->s->w;
+
+	if (rule_class >= BW_CLASS_COUNT)
+		return 0;
+	if (w->block) {
+		report(d, hook, rule_class, BW_DECISION_BLOCKED, w->block, -EACCES, 0);
+		return -EACCES;
+	}
+	if (!w->allow && d->modes->whitelist[rule_class] && d->modes->posture_block[rule_class]) {
+		report(d, hook, rule_class, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, 0);
+		return -EACCES;
+	}
+	return 0;
+}
+
+/*
+ * A socket's decision, by a handful of lookups whatever the number of rules: its protocol on the wire, its type
+ * (an AF_PACKET socket is "packet" too), and "all". JUDGE_BLOCK_ONLY: a socket already open, judged again.
+ */
+static __always_inline int decide_socket(__u8 hook, __u32 family, __u32 type, __u32 protocol, int how)
 {
 	struct decision d = {};
 	struct walk *w;
 
 	if (!begin(&d, BW_CLASS_NETWORK))
 		return 0;
+	if ((how & JUDGE_BLOCK_ONLY) && !d.modes->has_block[BW_CLASS_NETWORK] &&
+	    !(d.modes->whitelist[BW_CLASS_NETWORK] && d.modes->posture_block[BW_CLASS_NETWORK]))
+		return 0; /* nothing could deny: the common case of every send and receive */
 	w = &d.s->w;
 	type &= SOCK_TYPE_MASK;
-	if ((family == AF_INET || family == AF_INET6) && protocol == 0) {
-		if (type == SOCK_STREAM)
-			protocol = IPPROTO_TCP;
-		else if (type == SOCK_DGRAM)
-			protocol = IPPROTO_UDP;
-	}
+	protocol = wire_protocol(family, type, protocol);
 	d.subject.family = family;
 	d.subject.sock_type = type;
 	d.subject.protocol = protocol;
@@ -1470,37 +1542,52 @@ static __always_inline int decide_socket(__u8 hook, __u32 family, __u32 type, __
 			lookup(d.rules, w, BW_NET_TYPE + SOCK_PACKET, BW_MATCH_PROTOCOL);
 		lookup(d.rules, w, BW_NET_ALL, BW_MATCH_PROTOCOL);
 	}
+	if (how & JUDGE_BLOCK_ONLY)
+		return denial(&d, hook, BW_CLASS_NETWORK);
 	return verdict(&d, hook, BW_CLASS_NETWORK, 0, 0);
 }
 
-static __always_inline int decide_open_socket(__u8 hook, struct socket *sock)
+/* A socket by what the kernel made of it: its family, type and protocol as they are final. */
+static __always_inline int decide_open_socket(__u8 hook, struct socket *sock, int how)
 {
 	struct sock *sk = BPF_CORE_READ(sock, sk);
+	__u16 family;
 
 	if (!sk)
 		return 0;
-	return decide_socket(hook, BPF_CORE_READ(sk, __sk_common.skc_family), BPF_CORE_READ(sock, type),
-			     BPF_CORE_READ(sk, sk_protocol));
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	/* Sockets on the wire are judged again at each use; unix and netlink ones only when made and connected. */
+	if ((how & JUDGE_BLOCK_ONLY) && family != AF_INET && family != AF_INET6 && family != AF_SMC &&
+	    family != AF_PACKET)
+		return 0;
+	return decide_socket(hook, family, BPF_CORE_READ(sock, type), BPF_CORE_READ(sk, sk_protocol), how);
 }
 
-SEC("lsm/socket_create")
-int BPF_PROG(bulwark_socket_create, int family, int type, int protocol, int kern)
+/* After the protocol family made the socket: what it asked for may not be what it got (IPPROTO_IP, MPTCP). */
+SEC("lsm/socket_post_create")
+int BPF_PROG(bulwark_socket_post_create, struct socket *sock, int family, int type, int protocol, int kern)
 {
 	if (kern)
 		return 0; /* the kernel's own sockets */
-	return decide_socket(BW_HOOK_SOCKET_CREATE, family, type, protocol);
+	return decide_open_socket(BW_HOOK_SOCKET_CREATE, sock, 0);
 }
 
 SEC("lsm/socket_connect")
 int BPF_PROG(bulwark_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen)
 {
-	return decide_open_socket(BW_HOOK_SOCKET_CONNECT, sock);
+	return decide_open_socket(BW_HOOK_SOCKET_CONNECT, sock, 0);
 }
 
 SEC("lsm/socket_accept")
 int BPF_PROG(bulwark_socket_accept, struct socket *sock, struct socket *newsock)
 {
-	return decide_open_socket(BW_HOOK_SOCKET_ACCEPT, sock);
+	return decide_open_socket(BW_HOOK_SOCKET_ACCEPT, sock, 0);
+}
+
+SEC("lsm/socket_recvmsg")
+int BPF_PROG(bulwark_socket_recvmsg, struct socket *sock, struct msghdr *msg, int size, int flags)
+{
+	return decide_open_socket(BW_HOOK_SOCKET_RECVMSG, sock, JUDGE_BLOCK_ONLY);
 }
 
 /*
@@ -1533,38 +1620,100 @@ int BPF_PROG(bulwark_capable, const struct cred *cred, struct user_namespace *ns
 /* ---- DNS queries (matchDNSQueries) ---- */
 
 #define DNS_PORT_BE 0x3500 /* 53, in network byte order */
+#define DNS_PORT 53
 #define DNS_HEADER 12
 #define DNS_MESSAGE_MAX 300 /* a header and a name of up to 255 bytes, with room */
-#define DNS_NAME_MAX 253  /* the longest name DNS allows, dots included */
-#define DNS_NAME_MASK 255 /* indexes into the name stay below this, for the verifier */
+#define DNS_READ_MAX 480    /* what is read of a send: a TCP length or IP and UDP headers, then the message */
+#define DNS_NAME_MAX 253    /* the longest name DNS allows, dots included */
+#define DNS_NAME_MASK 255   /* indexes into the name stay below this, for the verifier */
+#define DNS_READ_MASK 511   /* indexes into what was read, likewise */
+#define SEND_SEGMENTS 64    /* the iovec entries of one send that are read, at most */
+#define IPPROTO_IP 0
+#define IPPROTO_IPV6 41
+#define IP_HDRINCL 3
+#define IPV6_HDRINCL 36
 
 /* The 6.1 kernel's name for what later kernels call __iov. */
 struct iov_iter___v61 {
 	const struct iovec *iov;
 } __attribute__((preserve_access_index));
 
-/* Where the data of a send begins in user memory: a single buffer, or the first of an iovec. */
-static __always_inline const void *send_buffer(struct msghdr *msg)
-{
-	struct iov_iter *iter = &msg->msg_iter;
-	__u8 type = BPF_CORE_READ(iter, iter_type);
-	const struct iovec *iov;
-	size_t offset = BPF_CORE_READ(iter, iov_offset);
+struct send_reading {
+	struct scratch *s;
+};
 
-	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) && type == bpf_core_enum_value(enum iter_type, ITER_UBUF))
-		return (const char *)BPF_CORE_READ(iter, ubuf) + offset;
-	if (type != bpf_core_enum_value(enum iter_type, ITER_IOVEC))
-		return 0;
-	if (bpf_core_field_exists(struct iov_iter___v61, iov))
-		iov = BPF_CORE_READ((struct iov_iter___v61 *)iter, iov);
-	else
-		iov = BPF_CORE_READ(iter, __iov);
-	return (const char *)BPF_CORE_READ(iov, iov_base) + offset;
+static long gather_segment(__u32 i, struct send_reading *reading)
+{
+	struct send_read *r = &reading->s->send;
+	struct iovec v = {};
+	__u64 length;
+	__u32 n;
+
+	if (i >= r->segments || r->have >= r->want || r->want > DNS_READ_MAX)
+		return 1;
+	if (bpf_probe_read_kernel(&v, sizeof(v), &r->iov[i]) < 0) {
+		r->failed = 1;
+		return 1;
+	}
+	length = v.iov_len;
+	if (i == 0) {
+		if (length < r->skip)
+			return 0;
+		length -= r->skip;
+		v.iov_base = (char *)v.iov_base + r->skip;
+	}
+	n = length < r->want - r->have ? length : r->want - r->have;
+	if (n > DNS_READ_MAX)
+		n = DNS_READ_MAX;
+	if (bpf_probe_read_user(&reading->s->assemble.buf[r->have & DNS_READ_MASK], n & DNS_READ_MASK, v.iov_base) < 0) {
+		r->failed = 1;
+		return 1;
+	}
+	r->have += n;
+	return 0;
 }
 
 /*
- * Decoding a query's first name into "www.google.com", lower case, label by label. The state lives in the
- * scratch map, not on the stack (see struct walk).
+ * The start of what a send carries, from every segment of its iovec (a single buffer alike) into
+ * assemble.buf: the bytes read, or -1 when the data is not the sender's memory (pages spliced from a file or
+ * pipe, kernel buffers) or cannot be read.
+ */
+static __always_inline int read_send(struct scratch *s, struct msghdr *msg, int size)
+{
+	struct iov_iter *iter = &msg->msg_iter;
+	__u8 type = BPF_CORE_READ(iter, iter_type);
+	struct send_read *r = &s->send;
+	struct send_reading reading = {.s = s};
+
+	r->have = 0;
+	r->failed = 0;
+	r->want = size <= 0 ? 0 : size < DNS_READ_MAX ? size : DNS_READ_MAX;
+	r->skip = BPF_CORE_READ(iter, iov_offset);
+	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
+	    type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
+		const char *base = BPF_CORE_READ(iter, ubuf);
+		__u32 n = r->want;
+
+		if (bpf_probe_read_user(s->assemble.buf, n & DNS_READ_MASK, base + r->skip) < 0)
+			return -1;
+		return n & DNS_READ_MASK;
+	}
+	if (type != bpf_core_enum_value(enum iter_type, ITER_IOVEC))
+		return -1;
+	if (bpf_core_field_exists(struct iov_iter___v61, iov))
+		r->iov = BPF_CORE_READ((struct iov_iter___v61 *)iter, iov);
+	else
+		r->iov = BPF_CORE_READ(iter, __iov);
+	r->segments = BPF_CORE_READ(iter, nr_segs);
+	bpf_loop(SEND_SEGMENTS, gather_segment, &reading, 0);
+	if (r->failed || r->have < r->want)
+		return -1; /* more segments than are read, or one that could not be */
+	return r->have & DNS_READ_MASK;
+}
+
+/*
+ * Decoding a query's name into "www.google.com", lower case, label by label. The state lives in the scratch
+ * map, not on the stack (see struct walk).
  */
 struct dns_decoding {
 	struct scratch *s; /* bpf_loop passes only stack pointers: the state is behind this one */
@@ -1576,11 +1725,11 @@ static long dns_name_byte(__u32 i, struct dns_decoding *decoding)
 	struct dns_name *n = &s->dns;
 	__u8 c;
 
-	if (n->in >= DNS_MESSAGE_MAX || n->out >= DNS_NAME_MAX) {
-		n->done = -1;
+	if (n->in >= n->end || n->in >= DNS_READ_MAX || n->out >= DNS_NAME_MAX) {
+		n->done = -1; /* the name runs past the message, or is longer than DNS allows */
 		return 1;
 	}
-	c = s->assemble.buf[n->in++];
+	c = s->assemble.buf[n->in++ & DNS_READ_MASK];
 	if (n->label_left == 0) {
 		if (c == 0) {
 			n->done = 1;
@@ -1621,55 +1770,122 @@ static long dns_suffix_byte(__u32 i, struct walk_ctx *x)
 	return 0;
 }
 
+/* Whether a query that cannot be judged by its name must be denied: as for paths, under a Block or block posture. */
+static __always_inline int dns_fails_closed(struct decision *d)
+{
+	return d->modes->has_block[BW_CLASS_DNS] ||
+	       (d->modes->whitelist[BW_CLASS_DNS] && d->modes->posture_block[BW_CLASS_DNS]);
+}
+
+/* A query the rules cannot read: denied where they must decide (dns_fails_closed), with the reason. */
+static __always_inline int unreadable_query(struct decision *d, __u8 hook, __u32 reason)
+{
+	d->s->path[0] = 0;
+	if (!dns_fails_closed(d))
+		return 0;
+	report(d, hook, BW_CLASS_DNS, BW_DECISION_BLOCKED, 0, -EACCES, reason);
+	return -EACCES;
+}
+
+static __always_inline __u32 be16(struct scratch *s, __u32 at)
+{
+	return ((__u32)(__u8)s->assemble.buf[at & DNS_READ_MASK] << 8) | (__u8)s->assemble.buf[(at + 1) & DNS_READ_MASK];
+}
+
+/* Where a raw packet's UDP payload starts when it goes to port 53 (its IP header too with IPPROTO_RAW); 0: not DNS. */
+static __always_inline __u32 raw_dns_payload(struct scratch *s, __u32 protocol, int have)
+{
+	__u32 udp = 0;
+
+	if (protocol == IPPROTO_RAW) {
+		__u8 first = s->assemble.buf[0];
+
+		if (have < 20)
+			return 0;
+		if (first >> 4 == 4 && (__u8)s->assemble.buf[9] == IPPROTO_UDP)
+			udp = (first & 15) * 4;
+		else if (first >> 4 == 6 && (__u8)s->assemble.buf[6] == IPPROTO_UDP)
+			udp = 40;
+		else
+			return 0;
+	}
+	if (udp + 8 > (__u32)have || be16(s, udp + 2) != DNS_PORT)
+		return 0;
+	return udp + 8;
+}
+
 /*
- * A UDP datagram to port 53 (the destination given with it or the connected peer's): the question's name and
- * every parent domain are looked up, one per label. A name that cannot be decoded matches no Allow.
+ * A DNS query on its way out: a UDP datagram to port 53 (the destination given with it or the connected
+ * peer's), a TCP message to port 53 (its two-byte length first, one whole message per send), or a raw UDP
+ * packet to port 53. The question's name and every parent domain are looked up, one per label. A query the
+ * rules cannot read (not in the sender's memory, framed otherwise, not exactly one question, compressed or
+ * malformed name) matches no Allow and is denied under a Block or block posture (fail closed).
  */
-SEC("lsm/socket_sendmsg")
-int BPF_PROG(bulwark_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size)
+static __always_inline int decide_query(struct socket *sock, struct msghdr *msg, int size)
 {
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	struct dns_decoding decoding;
 	struct decision d = {};
 	struct dns_name *n;
 	struct sockaddr *to;
-	const void *data;
-	__u32 length;
-	__u16 family;
-	__u16 port;
+	__u32 protocol, type, at = 0, end;
+	__u16 family, port = 0;
+	int have;
 
-	if (!sk || BPF_CORE_READ(sock, type) != SOCK_DGRAM)
+	if (!sk)
 		return 0;
 	family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
-	to = BPF_CORE_READ(msg, msg_name);
-	if (to)
-		bpf_probe_read_kernel(&port, sizeof(port), (char *)to + 2); /* sin_port and sin6_port alike */
-	else
-		port = BPF_CORE_READ(sk, __sk_common.skc_dport);
-	if (port != DNS_PORT_BE || !begin(&d, BW_CLASS_DNS))
+	type = BPF_CORE_READ(sock, type) & SOCK_TYPE_MASK;
+	protocol = BPF_CORE_READ(sk, sk_protocol);
+	if (type == SOCK_RAW) {
+		if (protocol != IPPROTO_UDP && protocol != IPPROTO_RAW)
+			return 0;
+	} else {
+		protocol = wire_protocol(family, type, protocol);
+		if (protocol != IPPROTO_UDP && protocol != IPPROTO_TCP)
+			return 0;
+		to = BPF_CORE_READ(msg, msg_name);
+		if (to)
+			bpf_probe_read_kernel(&port, sizeof(port), (char *)to + 2); /* sin_port and sin6_port alike */
+		else
+			port = BPF_CORE_READ(sk, __sk_common.skc_dport);
+		if (port != DNS_PORT_BE)
+			return 0;
+	}
+	if (!begin(&d, BW_CLASS_DNS))
 		return 0;
-	data = send_buffer(msg);
+	if (type == SOCK_RAW && !dns_fails_closed(&d))
+		return 0; /* a raw packet is read only where a query must be judged */
 	d.subject.family = family;
-	d.subject.sock_type = SOCK_DGRAM;
-	d.subject.protocol = IPPROTO_UDP;
-	/* Only the message's own bytes: reading past them may reach an unmapped page and fail. */
-	length = size <= 0 ? 0 : size < DNS_MESSAGE_MAX ? size : DNS_MESSAGE_MAX;
-	if (!data || length <= DNS_HEADER || bpf_probe_read_user(d.s->assemble.buf, length & 511, data) < 0)
-		return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 0);
-	d.s->assemble.buf[length & 511] = 0; /* a name running past the message ends with it */
+	d.subject.sock_type = type;
+	d.subject.protocol = type == SOCK_RAW ? IPPROTO_UDP : protocol;
+	have = read_send(d.s, msg, size);
+	if (have < 0)
+		return unreadable_query(&d, BW_HOOK_SOCKET_SENDMSG, BW_UNNAMED_NOT_READABLE);
+	end = have;
+	if (type == SOCK_RAW) {
+		at = raw_dns_payload(d.s, protocol, have);
+		if (!at)
+			return 0; /* not to port 53 */
+	} else if (protocol == IPPROTO_TCP) {
+		if (have < 2 || be16(d.s, 0) + 2 != (__u32)size)
+			return unreadable_query(&d, BW_HOOK_SOCKET_SENDMSG, BW_UNNAMED_MALFORMED);
+		at = 2;
+	}
+	if (at > DNS_READ_MAX || end < at + DNS_HEADER + 1 || be16(d.s, at + 4) != 1) /* QDCOUNT: one question */
+		return unreadable_query(&d, BW_HOOK_SOCKET_SENDMSG, BW_UNNAMED_MALFORMED);
 	n = &d.s->dns;
-	n->in = DNS_HEADER;
+	n->in = at + DNS_HEADER;
+	n->end = end;
 	n->out = 0;
 	n->label_left = 0;
 	n->done = 0;
 	decoding.s = d.s;
 	bpf_loop(DNS_MESSAGE_MAX, dns_name_byte, &decoding, 0);
-	if (n->done != 1 || n->out == 0) {
-		d.s->path[0] = 0;
-		return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 0);
-	}
+	if (n->done != 1 || n->out == 0)
+		return unreadable_query(&d, BW_HOOK_SOCKET_SENDMSG, BW_UNNAMED_MALFORMED);
 	d.s->path[n->out & DNS_NAME_MASK] = 0;
 	if (d.rules) {
 		struct walk_ctx x = {.rules = d.rules, .s = d.s};
@@ -1679,6 +1895,67 @@ int BPF_PROG(bulwark_socket_sendmsg, struct socket *sock, struct msghdr *msg, in
 		bpf_loop(DNS_NAME_MAX, dns_suffix_byte, &x, 0);
 	}
 	return verdict(&d, BW_HOOK_SOCKET_SENDMSG, BW_CLASS_DNS, 0, 0);
+}
+
+/* Every send: a socket judged again by its protocol (see denial), then a DNS query by its name. */
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(bulwark_socket_sendmsg, struct socket *sock, struct msghdr *msg, int size)
+{
+	int ret = decide_open_socket(BW_HOOK_SOCKET_SENDMSG, sock, JUDGE_BLOCK_ONLY);
+
+	if (ret)
+		return ret;
+	return decide_query(sock, msg, size);
+}
+
+/* Where DNS is judged, packets built by hand (IP_HDRINCL) could hide a query behind any raw protocol. */
+SEC("lsm/socket_setsockopt")
+int BPF_PROG(bulwark_socket_setsockopt, struct socket *sock, int level, int optname)
+{
+	struct decision d = {};
+
+	if (!((level == IPPROTO_IP && optname == IP_HDRINCL) || (level == IPPROTO_IPV6 && optname == IPV6_HDRINCL)))
+		return 0;
+	if (!begin(&d, BW_CLASS_DNS))
+		return 0;
+	return unreadable_query(&d, BW_HOOK_SOCKET_SETSOCKOPT, BW_UNNAMED_HANDMADE);
+}
+
+#define S_IFSOCK 0140000
+#define NR_WRITE 1  /* x86_64 */
+#define NR_WRITEV 20
+
+/*
+ * A write into a socket that goes to port 53 by another way than write(2) and writev(2), whose data
+ * socket_sendmsg reads: sendfile and splice hand the kernel pages, which 6.1 sends without socket_sendmsg and
+ * later kernels send as pages the rules cannot read. Where queries must be judged, such a write is denied.
+ */
+static __always_inline int spliced_query(struct file *file)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct socket *sock;
+	struct decision d = {};
+	struct pt_regs *regs;
+	struct sock *sk;
+	__u16 family;
+	long nr;
+
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return 0;
+	sock = BPF_CORE_READ(file, private_data);
+	sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return 0;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if ((family != AF_INET && family != AF_INET6) || BPF_CORE_READ(sk, __sk_common.skc_dport) != DNS_PORT_BE)
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	nr = BPF_CORE_READ(regs, orig_ax);
+	if (nr == NR_WRITE || nr == NR_WRITEV)
+		return 0;
+	if (!begin(&d, BW_CLASS_DNS))
+		return 0;
+	return unreadable_query(&d, BW_HOOK_FILE_PERMISSION, BW_UNNAMED_NOT_READABLE);
 }
 
 /* ---- allowedArgs: the arguments of an exec, recorded where they are still the caller's memory ---- */

@@ -220,7 +220,10 @@ public final class KernelLayout {
 
     /** enum bulwark_unnamed: why a path had no name to judge it by (event.path_truncated), from 1. */
     public static final List<String> UNNAMED = List.of("too long or too deep to assemble",
-            "disconnected from its mount (opened by handle)", "in a mount tree attached to no namespace");
+            "disconnected from its mount (opened by handle)", "in a mount tree attached to no namespace",
+            "not in the sender's memory (sendfile, splice) or not readable",
+            "not one whole message with one question and a plain name",
+            "built by hand (IP_HDRINCL), which could hide a query");
 
     /** enum bulwark_hook, in order from 1: the LSM hook names alerts show as Data "lsm=...". */
     public static final List<String> HOOKS = List.of("SECURITY_BPRM_CHECK", "SECURITY_FILE_OPEN",
@@ -230,7 +233,7 @@ public final class KernelLayout {
             "MMAP_FILE", "SOCKET_SENDMSG", "SECURITY_PATH_CHOWN", "SECURITY_INODE_SETATTR", "SECURITY_INODE_SETXATTR",
             "SECURITY_INODE_REMOVEXATTR", "SECURITY_FILE_TRUNCATE", "SECURITY_FILE_MPROTECT", "SECURITY_SB_MOUNT",
             "SECURITY_MOVE_MOUNT", "SECURITY_SB_PIVOTROOT", "SECURITY_PATH_CHROOT", "SECURITY_INODE_SET_ACL",
-            "SECURITY_INODE_REMOVE_ACL");
+            "SECURITY_INODE_REMOVE_ACL", "SOCKET_RECVMSG", "SOCKET_SETSOCKOPT");
     public static final int HOOK_BPRM_CHECK = 1;
 
     /** Network and capability key targets: BW_NET_PROTOCOL + IPPROTO_*, BW_NET_TYPE + SOCK_*, BW_NET_ALL. */

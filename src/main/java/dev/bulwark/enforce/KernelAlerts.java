@@ -43,9 +43,10 @@ final class KernelAlerts {
         Instant now = Instant.now();
         String source = event.source().isEmpty() ? event.comm() : event.source();
         if (event.unnamedReason() != null) {
-            // The kernel could not name the file: denied because a Block rule or posture applies.
+            // The kernel could not name the file or the query: denied because a Block rule or posture applies.
             policyName = "DefaultPosture";
-            message = "path " + event.unnamedReason() + ": denied (fail closed)";
+            message = (event.ruleClass() == RuleClass.DNS.ordinal() ? "query " : "path ") + event.unnamedReason()
+                    + ": denied (fail closed)";
         }
         if (event.decision() == KernelLayout.DECISION_GUARDED) {
             // A mount, chroot or pivot_root would give the endpoint's protected files names its rules do not know.

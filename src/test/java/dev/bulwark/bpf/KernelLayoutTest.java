@@ -77,7 +77,8 @@ class KernelLayoutTest {
         line(c, expected, "BW_CTX_OWNER", "BW_CTX_OWNER", new RuleSet.Context(false, true, false).index());
         line(c, expected, "BW_CTX_TTY", "BW_CTX_TTY", new RuleSet.Context(false, false, true).index());
         line(c, expected, "contexts", "BW_CONTEXTS", RuleSet.Context.ALL.size());
-        List<String> unnamed = List.of("TOO_LONG", "DISCONNECTED", "DETACHED");
+        List<String> unnamed = List.of("TOO_LONG", "DISCONNECTED", "DETACHED", "NOT_READABLE", "MALFORMED",
+                "HANDMADE");
         for (int reason = 1; reason <= KernelLayout.UNNAMED.size(); reason++) {
             line(c, expected, "BW_UNNAMED_" + unnamed.get(reason - 1), "BW_UNNAMED_" + unnamed.get(reason - 1), reason);
         }

@@ -19,24 +19,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * DNS rules (`matchDNSQueries`) in a real kernel: a small Python program sends one DNS query per name to a DNS
- * server on the loopback address (also Python: it answers every A query with 10.0.0.1), and says whether the
- * query was refused or answered.
+ * server on the loopback address ({@link DnsServer}), and says whether the query was refused or answered.
  */
 class DnsEnforcementTest extends KernelScenarios {
     static final Path DIR = Path.of("/tmp/bulwark-dns");
-
-    /** Answers every query on 127.0.0.1:53 with one A record. */
-    static final String SERVER = """
-            import socket
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            s.bind(('127.0.0.1', 53))
-            print('listening', flush=True)
-            while True:
-                query, peer = s.recvfrom(512)
-                header = query[:2] + bytes.fromhex('81800001000100000000')
-                answer = bytes.fromhex('c00c000100010000003c00040a000001')
-                s.sendto(header + query[12:] + answer, peer)
-            """;
 
     /** argv: sendto|connect inet|inet6 name...; per name "ok" (answered), "unanswered" or the errno name. */
     static final String QUERIES = """
@@ -63,22 +49,19 @@ class DnsEnforcementTest extends KernelScenarios {
                 s.close()
             """;
 
-    Process server;
+    DnsServer server;
 
     @BeforeAll
     void dnsServer() throws IOException {
         Files.createDirectories(DIR);
         Files.writeString(DIR.resolve("queries.py"), QUERIES);
-        Files.writeString(DIR.resolve("server.py"), SERVER);
-        server = new ProcessBuilder(PYTHON, DIR.resolve("server.py").toString()).redirectErrorStream(true).start();
-        String ready = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream())).readLine();
-        assertEquals("listening", ready, "the DNS server on 127.0.0.1:53");
+        server = DnsServer.start(DIR);
     }
 
     @AfterAll
     void stopDnsServer() throws InterruptedException {
         if (server != null) {
-            server.destroyForcibly().waitFor();
+            server.close();
         }
     }
 

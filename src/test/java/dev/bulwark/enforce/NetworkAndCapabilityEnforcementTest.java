@@ -34,8 +34,9 @@ class NetworkAndCapabilityEnforcementTest extends KernelScenarios {
     static final String SOCKETS = """
             import errno, socket, sys
             families = {'inet': socket.AF_INET, 'inet6': socket.AF_INET6, 'unix': socket.AF_UNIX,
-                        'packet': socket.AF_PACKET}
-            types = {'stream': socket.SOCK_STREAM, 'dgram': socket.SOCK_DGRAM, 'raw': socket.SOCK_RAW}
+                        'packet': socket.AF_PACKET, 'smc': 43}
+            types = {'stream': socket.SOCK_STREAM, 'dgram': socket.SOCK_DGRAM, 'raw': socket.SOCK_RAW,
+                     'seqpacket': socket.SOCK_SEQPACKET}
             for spec in sys.argv[1:]:
                 family, kind, protocol = spec.split(':')
                 try:

@@ -1,0 +1,170 @@
+package dev.bulwark.enforce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.bulwark.telemetry.Alert;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DNS rules see the query the kernel sends, however it is sent: split over an iovec with a decoy after the
+ * header, over TCP, by hand on a raw socket, from a file with sendfile; and a query the rules cannot read is
+ * denied under a Block (fail closed), while plain queries for other names still get answers.
+ */
+class DnsEvasionEnforcementTest extends KernelScenarios {
+    static final Path DIR = DnsEnforcementTest.DIR;
+    static final String BLOCK_GOOGLE = "{network: {matchDNSQueries: [{domain: google.com" + FROM_PYTHON
+            + "}]}, action: Block}";
+
+    /** argv: a way of sending and a name; prints "ok" (answered), "sent", "unanswered" or the errno name. */
+    static final String TRICKS = """
+            import errno, os, socket, struct, sys
+            how, name = sys.argv[1], sys.argv[2]
+            SERVER = ('127.0.0.1', 53)
+            def question(n):
+                return b''.join(bytes([len(l)]) + l.encode() for l in n.split('.')) + b'\\0' + struct.pack('>HH', 1, 1)
+            def header(count=1):
+                return struct.pack('>HHHHHH', 0x1234, 0x0100, count, 0, 0, 0)
+            query = header() + question(name)
+            def answered(s):
+                s.settimeout(10)
+                a = s.recv(512)
+                return 'ok' if a[-4:] == bytes([10, 0, 0, 1]) else 'bad answer'
+            def udp():
+                return socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            try:
+                if how == 'split':  # the header alone in the first segment, a decoy right after it in memory
+                    buf = bytearray(header() + question('example.org'))
+                    s = udp()
+                    s.sendmsg([memoryview(buf)[:12], question(name)], [], 0, SERVER)
+                    print(answered(s))
+                elif how == 'twoquestions':  # a decoy question first, the name second
+                    s = udp()
+                    s.sendto(header(2) + question('example.org') + question(name), SERVER)
+                    print(answered(s))
+                elif how == 'pointer':  # the name through a compression pointer to a copy of it
+                    s = udp()
+                    s.sendto(header() + b'\\xc0\\x0c' + struct.pack('>HH', 1, 1) + question(name), SERVER)
+                    print(answered(s))
+                elif how in ('tcp', 'tcpsplit'):
+                    s = socket.create_connection(SERVER)
+                    framed = struct.pack('>H', len(query)) + query
+                    if how == 'tcp':
+                        s.send(framed)
+                    else:
+                        s.send(framed[:2]); s.send(framed[2:])
+                    s.settimeout(10)
+                    a = s.recv(512)
+                    print('ok' if a[-4:] == bytes([10, 0, 0, 1]) else 'bad answer')
+                elif how in ('write', 'sendfile'):
+                    s = udp(); s.connect(SERVER)
+                    if how == 'write':
+                        os.write(s.fileno(), query)
+                    else:
+                        path = '/tmp/bulwark-dns/query.bin'
+                        with open(path, 'wb') as f:
+                            f.write(query)
+                        with open(path, 'rb') as f:
+                            os.sendfile(s.fileno(), f.fileno(), 0, len(query))
+                    print(answered(s))
+                elif how == 'raw':  # UDP built by hand: the answer comes to a socket bound to the source port
+                    reply = udp(); reply.bind(('127.0.0.1', 0))
+                    port = reply.getsockname()[1]
+                    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+                    raw.sendto(struct.pack('>HHHH', port, 53, 8 + len(query), 0) + query, ('127.0.0.1', 0))
+                    print(answered(reply))
+                elif how == 'hdrincl':
+                    raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+                    raw.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
+                    print('ok')
+            except socket.timeout:
+                print('unanswered')
+            except OSError as e:
+                print(errno.errorcode.get(e.errno, str(e.errno)))
+            """;
+
+    DnsServer server;
+
+    @BeforeAll
+    void dnsServer() throws IOException {
+        Files.createDirectories(DIR);
+        Files.writeString(DIR.resolve("tricks.py"), TRICKS);
+        server = DnsServer.start(DIR);
+    }
+
+    @AfterAll
+    void stopDnsServer() throws InterruptedException {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void clean() {
+        reset();
+    }
+
+    /** What the trick printed for the name, sent as python3.11. */
+    static String send(String how, String name) throws IOException, InterruptedException {
+        return python(PYTHON, DIR.resolve("tricks.py"), how, name).getLast();
+    }
+
+    @Test
+    void aQuerySplitOverSegmentsIsJudgedByAllOfThem() throws Exception {
+        host(BLOCK_GOOGLE, AUDIT);
+        assertEquals("EACCES", send("split", "www.google.com"));
+        assertEquals("ok", send("split", "example.com"));
+        alert(DnsEnforcementTest.queried("www.google.com"));
+    }
+
+    @Test
+    void queriesOverTcpAreJudged() throws Exception {
+        host(BLOCK_GOOGLE, AUDIT);
+        assertEquals("EACCES", send("tcp", "google.com"));
+        assertEquals("ok", send("tcp", "example.com"));
+    }
+
+    @Test
+    void aUdpQueryBuiltByHandOnARawSocketIsJudged() throws Exception {
+        host(BLOCK_GOOGLE, AUDIT);
+        assertEquals("EACCES", send("raw", "google.com"));
+        assertEquals("ok", send("raw", "example.com"));
+    }
+
+    @Test
+    void aQueryWrittenIsJudgedAndOneSentFromAFileIsDenied() throws Exception {
+        host(BLOCK_GOOGLE, AUDIT);
+        assertEquals("EACCES", send("write", "google.com"));
+        assertEquals("ok", send("write", "example.com"));
+        assertEquals("EACCES", send("sendfile", "google.com"));
+        Alert alert = alert(a -> a.message().startsWith("query not in the sender's memory"));
+        assertEquals("Block", alert.action());
+        assertEquals("DefaultPosture", alert.policyName());
+    }
+
+    @Test
+    void queriesTheRulesCannotReadAreDeniedUnderABlock() throws Exception {
+        host(BLOCK_GOOGLE, AUDIT);
+        assertEquals("EACCES", send("twoquestions", "google.com"));
+        assertEquals("EACCES", send("pointer", "google.com"));
+        assertEquals("EACCES", send("tcpsplit", "example.com"));
+        assertEquals("EACCES", send("hdrincl", "-"));
+        Alert alert = alert(a -> a.message().startsWith("query not one whole message"));
+        assertEquals("Permission denied", alert.result());
+    }
+
+    @Test
+    void withOnlyAuditRulesQueriesTheRulesCannotReadGoThrough() throws Exception {
+        host("{network: {matchDNSQueries: [{domain: google.com" + FROM_PYTHON + "}]}, action: Audit}", AUDIT);
+        assertEquals("ok", send("twoquestions", "google.com"));
+        assertEquals("ok", send("tcpsplit", "example.com"));
+        assertEquals("ok", send("sendfile", "example.com"));
+        assertEquals("ok", send("hdrincl", "-"));
+    }
+}
