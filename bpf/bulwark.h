@@ -67,8 +67,8 @@ struct hash_key {
 #define BULWARK_ARG_MAX 256
 
 /*
- * The arguments an exec was called with (argv[1..]), kept per thread from the system call's entry to the LSM
- * decision: the key hash of each argument and its terminating NUL, one after the other. A BW_MATCH_ARGS key's
+ * The arguments an exec was called with (argv[1..]), kept per thread from the system call's entry to its exit,
+ * for the LSM decision (and compared with the arguments the kernel copied, once the exec is committed): the key hash of each argument and its terminating NUL, one after the other. A BW_MATCH_ARGS key's
  * target is (target hash of the program's path or name) ^ (args hash * BW_MIX).
  */
 struct exec_args {
@@ -156,6 +156,7 @@ enum bulwark_task_state {
 	BW_TASK_KNOWN = 1,          /* ep holds the endpoint the task was last governed by */
 	BW_TASK_LOADER_PENDING = 2, /* the exec under way runs a program that loads its own program (ld.so run directly) */
 	BW_TASK_LOADER = 4,         /* the running program is such a loader: its first executable mapping is the program */
+	BW_TASK_ARGS_PENDING = 8,   /* the exec under way is allowed by its recorded arguments: compared once copied */
 };
 
 struct task_identity {
@@ -166,6 +167,9 @@ struct task_identity {
 	__u64 exec_source; /* key hash of the program that exec'd the loader: the source the loaded program is judged with */
 	__u64 exe;         /* the executable file source_hash was taken of (its address; 0: none yet) */
 	__u64 source_hash; /* key hash of that executable's path: decisions need not walk it again until it changes */
+	__u64 args_hash;   /* BW_TASK_ARGS_PENDING: the recorded arguments an Allow held with, to compare once copied */
+	__u32 exec_argc;   /* the exec's argc as called (before interpreters were put in front) */
+	__u32 pad2;
 };
 
 enum bulwark_decision {
@@ -237,6 +241,9 @@ enum bulwark_hook {
 	BW_HOOK_INODE_REMOVE_ACL = 30,
 	BW_HOOK_SOCKET_RECVMSG = 31,
 	BW_HOOK_SOCKET_SETSOCKOPT = 32,
+	BW_HOOK_INODE_FOLLOW_LINK = 33,
+	BW_HOOK_INODE_READLINK = 34,
+	BW_HOOK_BPRM_COMMITTED_CREDS = 35,
 };
 
 /* What a network, capability or memory decision was about (zero where it does not apply). */

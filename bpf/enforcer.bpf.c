@@ -137,6 +137,19 @@ struct dns_name {
 	int done;         /* 1: complete; -1: malformed or compressed */
 };
 
+/* Reading the arguments the new program received (see received_args), in the scratch space. */
+struct args_read {
+	__u64 p;    /* the next string in the new image's memory */
+	__u32 at;   /* its index among argv */
+	__u32 skip; /* argv entries put in front by interpreters, and argv[0] */
+	__u32 end;  /* argv's count */
+	int failed;
+};
+
+struct args_reading {
+	struct scratch *s;
+};
+
 /* What gather_segment has read of a send (in the scratch space: see struct walk). */
 struct send_read {
 	const struct iovec *iov;
@@ -167,6 +180,7 @@ struct walk {
 	__u32 length;        /* of the path */
 	__u32 name_at;       /* where its last part starts */
 	__u32 ext_at;        /* where that part's extension starts (length: none) */
+	__u32 protocol;      /* a socket's, on the wire (see decide_socket) */
 	/* The rules found; a later lookup is a more specific key, and its rule is the one an alert names. */
 	__u32 allow;
 	__u32 allow_args; /* an Allow that holds only with the exec's exact arguments */
@@ -183,6 +197,7 @@ struct scratch {
 	struct walk w;
 	struct dns_name dns;
 	struct send_read send;
+	struct args_read args;
 	char elf[256]; /* the start of a program being exec'd */
 };
 
@@ -637,7 +652,14 @@ static __always_inline int args_allowed(struct decision *d, __u64 path_hash, __u
 	if (!args || args->too_long || !d->rules)
 		return 0; /* fail closed */
 	mixed = args->hash * BW_MIX;
-	return args_key(d, path_hash ^ mixed) || args_key(d, name_hash ^ mixed);
+	if (!args_key(d, path_hash ^ mixed) && !args_key(d, name_hash ^ mixed))
+		return 0;
+	if (!d->id)
+		return 0; /* nowhere to keep what the copied arguments must be: fail closed */
+	/* The caller's memory may change until the kernel copies it: compared again once the exec is committed. */
+	d->id->state |= BW_TASK_ARGS_PENDING;
+	d->id->args_hash = args->hash;
+	return 1;
 }
 
 /*
@@ -659,8 +681,8 @@ static __always_inline int verdict(struct decision *d, __u8 hook, __u32 rule_cla
 		report(d, hook, rule_class, BW_DECISION_AUDITED, w->audit, 0, 0);
 	if (w->allow || !d->modes->whitelist[rule_class])
 		return 0;
-	if (w->allow_args && args_allowed(d, path_hash, name_hash))
-		return 0;
+	if (rule_class == BW_CLASS_PROCESS && w->allow_args && args_allowed(d, path_hash, name_hash))
+		return 0; /* (only execs have arguments: the compiler drops this for the other classes) */
 	if (d->modes->posture_block[rule_class]) {
 		report(d, hook, rule_class, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, 0);
 		return -EACCES;
@@ -951,27 +973,31 @@ static __always_inline int exec_session(struct decision *d, struct file *file)
 #define PROC_SUPER_MAGIC 0x9fa0
 
 /*
- * protectProc and protectEnv: a file of /proc/<pid>/ (environ for protectEnv) where <pid> is another process.
- * The process a proc inode belongs to is its struct pid; this task's is its thread group leader's (its own
- * thread's for /proc/<pid>/task/<tid>/).
+ * Whether a proc inode belongs to another process than this task: the process a proc inode belongs to is its
+ * struct pid; this task's is its thread group leader's (its own thread's for /proc/<pid>/task/<tid>/).
  */
-static __always_inline int proc_presets(struct decision *d, struct file *file)
+static __always_inline int of_another_process(struct task_struct *task, struct inode *inode)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
-	struct task_struct *task = d->task;
 	struct proc_inode *proc;
 	struct pid *owner;
+
+	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != PROC_SUPER_MAGIC)
+		return 0;
+	proc = (struct proc_inode *)((void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode));
+	owner = BPF_CORE_READ(proc, pid);
+	return owner && owner != BPF_CORE_READ(task, group_leader, thread_pid) && owner != BPF_CORE_READ(task, thread_pid);
+}
+
+/* protectProc and protectEnv: a file of /proc/<pid>/ (environ for protectEnv) where <pid> is another process. */
+static __always_inline int proc_presets(struct decision *d, struct file *file)
+{
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
 	char name[8] = {};
 	int environ;
 
 	if (!has_preset(d, BW_PRESET_PROTECT_PROC) && !has_preset(d, BW_PRESET_PROTECT_ENV))
 		return 0;
-	if (!inode || BPF_CORE_READ(inode, i_sb, s_magic) != PROC_SUPER_MAGIC)
-		return 0;
-	proc = (struct proc_inode *)((void *)inode - bpf_core_field_offset(struct proc_inode, vfs_inode));
-	owner = BPF_CORE_READ(proc, pid);
-	if (!owner || owner == BPF_CORE_READ(task, group_leader, thread_pid) || owner == BPF_CORE_READ(task, thread_pid))
+	if (!of_another_process(d->task, BPF_CORE_READ(file, f_inode)))
 		return 0;
 	if (path_of(dentry, BPF_CORE_READ(file, f_path.mnt), d->s->path, &d->s->assemble) < 0)
 		d->s->path[0] = 0;
@@ -980,6 +1006,37 @@ static __always_inline int proc_presets(struct decision *d, struct file *file)
 	if (environ && has_preset(d, BW_PRESET_PROTECT_ENV))
 		return preset_verdict(d, BW_PRESET_PROTECT_ENV, BW_HOOK_FILE_OPEN, BW_CLASS_FILE);
 	return preset_verdict(d, BW_PRESET_PROTECT_PROC, BW_HOOK_FILE_OPEN, BW_CLASS_FILE);
+}
+
+/*
+ * protectProc for the links of /proc/<pid>/ (fd/N, cwd, root, exe, map_files/, ns/): followed, they lead into
+ * another process's files by its names, not by any path the rules know; read, they tell where it works.
+ */
+static __always_inline int proc_link(__u8 hook, struct dentry *dentry)
+{
+	struct decision d = {};
+	struct vfsmount *mnt;
+
+	if (!begin(&d, BW_CLASS_FILE) || !has_preset(&d, BW_PRESET_PROTECT_PROC))
+		return 0;
+	if (!of_another_process(d.task, BPF_CORE_READ(dentry, d_inode)))
+		return 0;
+	mnt = mount_of(dentry);
+	if (!mnt || path_of(dentry, mnt, d.s->path, &d.s->assemble) < 0)
+		bpf_probe_read_kernel_str(d.s->path, BULWARK_EVENT_PATH, BPF_CORE_READ(dentry, d_name.name));
+	return preset_verdict(&d, BW_PRESET_PROTECT_PROC, hook, BW_CLASS_FILE);
+}
+
+SEC("lsm/inode_follow_link")
+int BPF_PROG(bulwark_inode_follow_link, struct dentry *dentry, struct inode *inode, bool rcu)
+{
+	return proc_link(BW_HOOK_INODE_FOLLOW_LINK, dentry);
+}
+
+SEC("lsm/inode_readlink")
+int BPF_PROG(bulwark_inode_readlink, struct dentry *dentry)
+{
+	return proc_link(BW_HOOK_INODE_READLINK, dentry);
 }
 
 /* ---- Tasks: what they inherit ---- */
@@ -1068,6 +1125,11 @@ int BPF_PROG(bulwark_bprm_check, struct linux_binprm *bprm)
 		d.id = bpf_task_storage_get(&task_identities, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (d.id) {
 		d.id->state &= ~BW_TASK_LOADER_PENDING;
+		if (BPF_CORE_READ(bprm, interp) == BPF_CORE_READ(bprm, filename)) {
+			/* The exec's first program (no interpreter put in front yet): its arguments as called. */
+			d.id->state &= ~BW_TASK_ARGS_PENDING;
+			d.id->exec_argc = BPF_CORE_READ(bprm, argc);
+		}
 		if (loads_itself(d.s, bprm)) {
 			/* The loaded program will be judged as this exec would be: with this exec's caller as source. */
 			d.id->state |= BW_TASK_LOADER_PENDING;
@@ -1084,12 +1146,99 @@ int BPF_PROG(bulwark_bprm_check, struct linux_binprm *bprm)
 			  BPF_CORE_READ(file, f_path.mnt), 0, 0);
 }
 
-/* The exec went through: a new program runs, a loader's pending state becomes its own. */
+static long received_arg(__u32 i, struct args_reading *reading)
+{
+	struct scratch *s = reading->s;
+	struct args_read *r = &s->args;
+	char *buf = s->parent;
+	long length;
+
+	if (r->at >= r->end)
+		return 1;
+	length = bpf_probe_read_user_str(buf, BULWARK_ARG_MAX, (const void *)r->p);
+	if (length <= 0 || (length >= BULWARK_ARG_MAX && r->at >= r->skip)) {
+		r->failed = 1;
+		return 1;
+	}
+	if (length >= BULWARK_ARG_MAX) { /* a long interpreter argument: find its end */
+		length = bpf_probe_read_user_str(s->path, BULWARK_PATH_MAX, (const void *)r->p);
+		if (length <= 0) {
+			r->failed = 1;
+			return 1;
+		}
+	}
+	if (r->at >= r->skip) {
+		for (int j = 0; j < BULWARK_ARG_MAX; j++) {
+			if (j >= length)
+				break;
+			sip_byte(&s->w.text, buf[j]); /* the NUL included, as record_args hashes */
+		}
+	}
+	r->p += length;
+	r->at++;
+	return 0;
+}
+
+/*
+ * The key hash of the arguments the new program received (argv[1..] as the exec was called, after whatever
+ * interpreters were put in front), read from the new image's memory, where the kernel copied them; 0 when
+ * they cannot be read or are more than allowedArgs can list.
+ */
+static __always_inline __u64 received_args(struct scratch *s, struct linux_binprm *bprm, __u32 exec_argc)
+{
+	struct args_reading reading = {.s = s};
+	struct args_read *r = &s->args;
+	__u32 argc = BPF_CORE_READ(bprm, argc);
+
+	if (exec_argc == 0 || exec_argc > argc || exec_argc > BULWARK_MAX_ARGS + 1)
+		return 0;
+	r->p = BPF_CORE_READ(bprm, p);
+	r->at = 0;
+	r->skip = argc - exec_argc + 1;
+	r->end = argc;
+	r->failed = 0;
+	load_key(&s->w);
+	sip_start(&s->w, &s->w.text);
+	bpf_loop(BULWARK_MAX_ARGS + 8, received_arg, &reading, 0);
+	if (r->failed || r->at != r->end)
+		return 0;
+	return sip_final(&s->w.text);
+}
+
+#define SIGKILL 9
+
+/*
+ * An exec allowed by its arguments received other ones (another thread rewrote them before the kernel copied
+ * them): past the point of no return, so the posture's Block kills it before its first instruction.
+ */
+static __always_inline void arguments_changed(struct linux_binprm *bprm)
+{
+	struct decision d = {};
+	struct file *file = BPF_CORE_READ(bprm, file);
+
+	if (!begin(&d, BW_CLASS_PROCESS))
+		return;
+	if (path_of(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), d.s->path,
+		    &d.s->assemble) < 0)
+		d.s->path[0] = 0;
+	if (d.modes->posture_block[BW_CLASS_PROCESS]) {
+		bpf_send_signal(SIGKILL);
+		report(&d, BW_HOOK_BPRM_COMMITTED_CREDS, BW_CLASS_PROCESS, BW_DECISION_POSTURE_BLOCKED, 0, -EACCES, 0);
+	} else {
+		report(&d, BW_HOOK_BPRM_COMMITTED_CREDS, BW_CLASS_PROCESS, BW_DECISION_POSTURE_AUDITED, 0, 0, 0);
+	}
+}
+
+/*
+ * The exec went through: a new program runs, a loader's pending state becomes its own, and arguments an Allow
+ * held with are compared with those the program received.
+ */
 SEC("lsm/bprm_committed_creds")
 int BPF_PROG(bulwark_bprm_committed, struct linux_binprm *bprm)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
 	struct task_identity *id = bpf_task_storage_get(&task_identities, task, 0, 0);
+	struct scratch *s;
 
 	if (!id)
 		return 0;
@@ -1099,6 +1248,12 @@ int BPF_PROG(bulwark_bprm_committed, struct linux_binprm *bprm)
 		id->state = (id->state & ~BW_TASK_LOADER_PENDING) | BW_TASK_LOADER;
 	else
 		id->state &= ~BW_TASK_LOADER;
+	if (id->state & BW_TASK_ARGS_PENDING) {
+		id->state &= ~BW_TASK_ARGS_PENDING;
+		s = scratch();
+		if (!s || received_args(s, bprm, id->exec_argc) != id->args_hash)
+			arguments_changed(bprm);
+	}
 	return 0;
 }
 
@@ -1530,7 +1685,12 @@ static __always_inline int decide_socket(__u8 hook, __u32 family, __u32 type, __
 		return 0; /* nothing could deny: the common case of every send and receive */
 	w = &d.s->w;
 	type &= SOCK_TYPE_MASK;
-	protocol = wire_protocol(family, type, protocol);
+	/*
+	 * Through the scratch space: the verifier would otherwise follow the rest of the decision once for every
+	 * protocol wire_protocol can return, past its instruction limit.
+	 */
+	w->protocol = wire_protocol(family, type, protocol);
+	protocol = w->protocol;
 	d.subject.family = family;
 	d.subject.sock_type = type;
 	d.subject.protocol = protocol;
@@ -2030,6 +2190,27 @@ SEC("tracepoint/syscalls/sys_enter_execveat")
 int bulwark_execveat_args(struct trace_event_raw_sys_enter *ctx)
 {
 	return record_args((const char *const *)ctx->args[2]);
+}
+
+/* An exec's arguments are kept until its system call returns, whether it failed or not. */
+static __always_inline int forget_args(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&exec_args, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int bulwark_execve_done(struct trace_event_raw_sys_exit *ctx)
+{
+	return forget_args();
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int bulwark_execveat_done(struct trace_event_raw_sys_exit *ctx)
+{
+	return forget_args();
 }
 
 /* ---- The exec preset's sessions: who entered a pid namespace from outside, and who descends from them ---- */

@@ -69,7 +69,8 @@ public final class KernelLayout {
             JAVA_LONG.withName("program"),
             JAVA_LONG.withName("exec_source"),
             JAVA_LONG.withName("exe"),
-            JAVA_LONG.withName("source_hash")).withName("task_identity");
+            JAVA_LONG.withName("source_hash"), JAVA_LONG.withName("args_hash"), JAVA_INT.withName("exec_argc"),
+            JAVA_INT.withName("pad2")).withName("task_identity");
 
     public static final StructLayout HASH_KEY = MemoryLayout.structLayout(
             JAVA_LONG.withName("k0"),
@@ -233,7 +234,8 @@ public final class KernelLayout {
             "MMAP_FILE", "SOCKET_SENDMSG", "SECURITY_PATH_CHOWN", "SECURITY_INODE_SETATTR", "SECURITY_INODE_SETXATTR",
             "SECURITY_INODE_REMOVEXATTR", "SECURITY_FILE_TRUNCATE", "SECURITY_FILE_MPROTECT", "SECURITY_SB_MOUNT",
             "SECURITY_MOVE_MOUNT", "SECURITY_SB_PIVOTROOT", "SECURITY_PATH_CHROOT", "SECURITY_INODE_SET_ACL",
-            "SECURITY_INODE_REMOVE_ACL", "SOCKET_RECVMSG", "SOCKET_SETSOCKOPT");
+            "SECURITY_INODE_REMOVE_ACL", "SOCKET_RECVMSG", "SOCKET_SETSOCKOPT",
+            "SECURITY_INODE_FOLLOW_LINK", "SECURITY_INODE_READLINK", "SECURITY_BPRM_COMMITTED_CREDS");
     public static final int HOOK_BPRM_CHECK = 1;
 
     /** Network and capability key targets: BW_NET_PROTOCOL + IPPROTO_*, BW_NET_TYPE + SOCK_*, BW_NET_ALL. */

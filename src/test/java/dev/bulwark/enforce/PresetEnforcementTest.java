@@ -131,6 +131,49 @@ class PresetEnforcementTest extends KernelScenarios {
         assertPreset(alert(on("/proc/" + HOST_PID + "/status")), "PRESET-ProtectProcPreset", "File", "Block");
     }
 
+    /** The descriptor number this JVM holds the file open under (found through its own /proc/self/fd). */
+    static int descriptorOf(Path file) throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(file);
+                } catch (IOException gone) {
+                    return false;
+                }
+            }).map(fd -> Integer.parseInt(fd.getFileName().toString())).findFirst().orElseThrow();
+        }
+    }
+
+    /**
+     * /proc/<pid>/fd/N, cwd and root of another process lead into its files by names no path rule knows: under
+     * protectProc they are neither followed nor read, while the process's own links still work.
+     */
+    @Test
+    void protectProcBlocksTheLinksIntoAnotherProcesssFilesButNotOwn() throws Exception {
+        Path secret = DIR.resolve("held-open");
+        Files.writeString(secret, "secret\n");
+        try (var held = new java.io.RandomAccessFile(secret.toFile(), "r")) {
+            String other = "/proc/" + HOST_PID;
+            String output = withPreset("protectProc", "Block", each("/usr/bin/cat " + other + "/fd/" + descriptorOf(secret),
+                    "/usr/bin/ls " + other + "/cwd/", "/usr/bin/cat " + other + "/root/etc/hostname",
+                    "/usr/bin/readlink " + other + "/cwd", "/usr/bin/cat /proc/self/fd/3 3< " + secret,
+                    "/usr/bin/ls /proc/self/cwd/", "/usr/bin/readlink /proc/self/exe"));
+            assertTrue(output.contains("r0=1 r1=2 r2=1 r3=1 r4=0 r5=0 r6=0"), output);
+            Alert alert = alert(a -> a.data().equals("lsm=SECURITY_INODE_FOLLOW_LINK"));
+            assertPreset(alert, "PRESET-ProtectProcPreset", "File", "Block");
+            assertTrue(alert.resource().startsWith(other + "/"), alert.resource());
+            alert(a -> a.data().equals("lsm=SECURITY_INODE_READLINK") && a.resource().equals(other + "/cwd"));
+        }
+    }
+
+    @Test
+    void protectProcAuditReportsTheLinksAndLetsThemBeFollowed() throws Exception {
+        String output = withPreset("protectProc", "Audit", each("/usr/bin/ls /proc/" + HOST_PID + "/cwd/"));
+        assertTrue(output.contains("r0=0"), output);
+        assertPreset(alert(a -> a.data().equals("lsm=SECURITY_INODE_FOLLOW_LINK")), "PRESET-ProtectProcPreset",
+                "File", "Audit");
+    }
+
     @Test
     void protectProcAuditReportsAndLetsRead() throws Exception {
         String output = withPreset("protectProc", "Audit", "cat /proc/" + HOST_PID + "/cmdline > /dev/null; echo other=$?");

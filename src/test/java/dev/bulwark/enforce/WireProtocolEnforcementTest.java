@@ -51,6 +51,7 @@ class WireProtocolEnforcementTest extends KernelScenarios {
 
     @BeforeAll
     void tools() throws IOException {
+        Files.writeString(Path.of("/proc/sys/net/ipv4/ping_group_range"), "0 2147483647"); // ping sockets for all
         Files.createDirectories(DIR);
         Files.writeString(DIR.resolve("sockets.py"), NetworkAndCapabilityEnforcementTest.SOCKETS);
         Files.writeString(DIR.resolve("held.py"), HELD);
