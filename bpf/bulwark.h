@@ -179,6 +179,26 @@ enum bulwark_decision {
 	BW_DECISION_POSTURE_AUDITED = 4, /* whitelist mode, nothing allowed it, posture audit: reported */
 	BW_DECISION_THRESHOLD = 5,   /* the endpoint passed max_alerts_per_sec: alerts pause, enforcement does not */
 	BW_DECISION_GUARDED = 6,     /* a mount, chroot or pivot_root would give the endpoint's files other names: denied */
+	BW_DECISION_SELF = 7,        /* selfProtection: the agent's BPF objects, signals or ptrace by another process: denied */
+};
+
+/*
+ * The agent, for selfProtection: written by the agent when it starts, its lease renewed every second. Only this
+ * process may use the enforcer's BPF objects, signal or ptrace the agent; an agent that died (its lease ran out)
+ * is protected no longer, so that its successor can take the pinned objects over.
+ */
+struct self_identity {
+	__u32 tgid;           /* the agent's process id, as the initial pid namespace numbers it */
+	__u32 enabled;        /* selfProtection */
+	__u64 start_ticks;    /* its start, in USER_HZ ticks since boot (/proc/<pid>/stat field 22) */
+	__u64 lease_until_ns; /* CLOCK_MONOTONIC (System.nanoTime, bpf_ktime_get_ns): protection holds until then */
+};
+
+/* protected_objects keys: the kind of a BPF object in the upper 32 bits, its id in the lower. */
+enum bulwark_object {
+	BW_OBJECT_MAP = 1,
+	BW_OBJECT_PROG = 2,
+	BW_OBJECT_LINK = 3,
 };
 
 /* Why a path could not be judged by name (event.path_truncated): denied where a Block or block posture applies. */
@@ -199,11 +219,34 @@ struct throttle_config {
 	__u64 throttle_ns;
 };
 
-/* Per endpoint: the current one-second window and, when throttled, until when alerts pause. */
-struct throttle_state {
+/*
+ * Alerts have two budgets per endpoint, so that noise cannot hide what a policy's rule matched: BW_BUDGET_POLICY
+ * for decisions a rule made, BW_BUDGET_POSTURE for the posture's (and fail-closed ones). A BW_DECISION_THRESHOLD
+ * event's rule is the budget that ran out.
+ */
+enum bulwark_budget {
+	BW_BUDGET_POLICY = 0,
+	BW_BUDGET_POSTURE = 1,
+};
+
+/* One budget: the current one-second window and, when throttled, until when its alerts pause. */
+struct throttle_window {
 	__u64 window_start_ns;
 	__u64 silent_until_ns;
 	__u32 count;
+	__u32 pad;
+};
+
+/* Per endpoint, both budgets. */
+struct throttle_state {
+	struct throttle_window policy;
+	struct throttle_window posture;
+};
+
+/* Alerts a budget held back, per endpoint and rule (0: the posture's), counted for user space to read. */
+struct suppressed_key {
+	struct endpoint_key ep;
+	__u32 rule;
 	__u32 pad;
 };
 
@@ -244,6 +287,11 @@ enum bulwark_hook {
 	BW_HOOK_INODE_FOLLOW_LINK = 33,
 	BW_HOOK_INODE_READLINK = 34,
 	BW_HOOK_BPRM_COMMITTED_CREDS = 35,
+	BW_HOOK_BPF = 36,
+	BW_HOOK_BPF_MAP = 37,
+	BW_HOOK_BPF_PROG = 38,
+	BW_HOOK_TASK_KILL = 39,
+	BW_HOOK_PTRACE_ACCESS_CHECK = 40,
 };
 
 /* What a network, capability or memory decision was about (zero where it does not apply). */

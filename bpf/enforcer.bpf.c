@@ -120,6 +120,29 @@ struct {
 	__type(value, __u8);
 } entered SEC(".maps");
 
+/* Alerts the throttle held back, by endpoint and rule: user space reads them into the metrics. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct suppressed_key);
+	__type(value, __u64);
+} suppressed_alerts SEC(".maps");
+
+/* selfProtection: who the agent is (see struct self_identity), and its BPF objects (kind << 32 | id). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct self_identity);
+} self_identity SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u8);
+} protected_objects SEC(".maps");
+
 /* Events that found the ring buffer full: counted, never lost silently. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -442,35 +465,57 @@ static __always_inline __u64 hash_text(struct scratch *s, const char *text, long
 /* ---- Reporting ---- */
 
 /*
- * Whether this endpoint may report one more alert: at most max_alerts_per_sec per second, then silence for
- * throttle_ns, announced by one BW_DECISION_THRESHOLD event (returned as 2). Decisions are never affected.
+ * Whether this endpoint may report one more alert of this budget: at most max_alerts_per_sec per second, then
+ * silence for throttle_ns, announced by one BW_DECISION_THRESHOLD event (returned as 2). Decisions are never
+ * affected.
  */
-static __always_inline int may_report(struct endpoint_key *ep)
+static __always_inline int may_report(struct endpoint_key *ep, __u32 budget)
 {
 	__u32 zero = 0;
 	struct throttle_config *config = bpf_map_lookup_elem(&throttle_config, &zero);
 	struct throttle_state *state;
+	struct throttle_window *window;
 	__u64 now = bpf_ktime_get_boot_ns();
 
 	if (!config || !config->max_alerts_per_sec)
 		return 1;
 	state = bpf_map_lookup_elem(&throttle_state, ep);
 	if (!state) {
-		struct throttle_state fresh = {.window_start_ns = now, .count = 1};
+		struct throttle_state fresh = {};
+
+		fresh.policy.window_start_ns = now;
+		fresh.posture.window_start_ns = now;
+		if (budget == BW_BUDGET_POLICY)
+			fresh.policy.count = 1;
+		else
+			fresh.posture.count = 1;
 		bpf_map_update_elem(&throttle_state, ep, &fresh, BPF_ANY);
 		return 1;
 	}
-	if (state->silent_until_ns > now)
+	window = budget == BW_BUDGET_POLICY ? &state->policy : &state->posture;
+	if (window->silent_until_ns > now)
 		return 0;
-	if (now - state->window_start_ns >= 1000000000ULL) {
-		state->window_start_ns = now;
-		state->count = 0;
+	if (now - window->window_start_ns >= 1000000000ULL) {
+		window->window_start_ns = now;
+		window->count = 0;
 	}
 	/* Not atomic: racing CPUs may let a few more through in a burst, never fewer. */
-	if (state->count++ < config->max_alerts_per_sec)
+	if (window->count++ < config->max_alerts_per_sec)
 		return 1;
-	state->silent_until_ns = now + config->throttle_ns;
+	window->silent_until_ns = now + config->throttle_ns;
 	return 2;
+}
+
+/* One more alert of this rule (0: the posture's) that a budget held back. */
+static __always_inline void count_suppressed(struct endpoint_key *ep, __u32 rule)
+{
+	struct suppressed_key key = {.ep = *ep, .rule = rule};
+	__u64 one = 1, *count = bpf_map_lookup_elem(&suppressed_alerts, &key);
+
+	if (count)
+		__sync_fetch_and_add(count, 1);
+	else
+		bpf_map_update_elem(&suppressed_alerts, &key, &one, BPF_NOEXIST);
 }
 
 /* One decision in the making: who acts, in which endpoint, under which rules. */
@@ -547,14 +592,17 @@ static __always_inline void report(struct decision *d, __u8 hook, __u32 rule_cla
 {
 	struct task_struct *task = d->task;
 	struct scratch *s = d->s;
-	int allowed = may_report(&d->ep);
+	__u32 budget = rule && decision != BW_DECISION_POSTURE_BLOCKED && decision != BW_DECISION_POSTURE_AUDITED ?
+			       BW_BUDGET_POLICY : BW_BUDGET_POSTURE;
+	int allowed = may_report(&d->ep, budget);
 	struct event *e;
 
-	if (!allowed)
-		return;
-	if (allowed == 2) {
+	if (allowed != 1) {
+		count_suppressed(&d->ep, rule & ~BW_RULE_ARGS);
+		if (!allowed)
+			return;
 		decision = BW_DECISION_THRESHOLD;
-		rule = 0;
+		rule = budget;
 	}
 	name_source(d);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -596,6 +644,34 @@ static __always_inline void report(struct decision *d, __u8 hook, __u32 rule_cla
 
 /* ---- Deciding ---- */
 
+/* ---- selfProtection: who the agent is ---- */
+
+#define USER_HZ_NS 10000000ULL /* nanoseconds per USER_HZ tick (100 a second), as /proc/<pid>/stat counts */
+#define PTRACE_MODE_ATTACH 0x02
+#define BPF_LINK_UPDATE_CMD 29
+#define BPF_LINK_GET_FD_BY_ID_CMD 30
+#define BPF_LINK_DETACH_CMD 34
+
+/* The agent, while selfProtection is on and its lease holds; 0 otherwise. */
+static __always_inline struct self_identity *live_agent(void)
+{
+	__u32 zero = 0;
+	struct self_identity *self = bpf_map_lookup_elem(&self_identity, &zero);
+
+	if (!self || !self->enabled || !self->tgid || self->lease_until_ns < bpf_ktime_get_ns())
+		return 0;
+	return self;
+}
+
+/* Whether the task is (a thread of) the agent: its process id and its start, so that a reused pid is not. */
+static __always_inline int is_agent(struct self_identity *self, struct task_struct *task)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+
+	return BPF_CORE_READ(task, tgid) == self->tgid &&
+	       BPF_CORE_READ(leader, start_boottime) / USER_HZ_NS == self->start_ticks;
+}
+
 /*
  * Finds the governing endpoint, its modes and rules, and prepares the walk: the acting program (for an exec,
  * the program asking for it, whose image is still in place) is hashed only where the endpoint has keys with
@@ -609,6 +685,10 @@ static __always_inline int begin(struct decision *d, __u32 rule_class)
 	if (rule_class >= BW_CLASS_COUNT)
 		return 0;
 	/* Locals, not d's fields, go into BPF_CORE_READ: it relocates every member access it is given. */
+	struct self_identity *self = live_agent();
+
+	if (self && is_agent(self, task))
+		return 0; /* the agent is not judged: its own rules (selfProtection's) would lock it out */
 	d->task = task;
 	d->modes = governing(task, &d->ep, &d->id);
 	if (!d->modes)
@@ -1482,6 +1562,23 @@ int BPF_PROG(bulwark_inode_remove_acl, void *idmap, struct dentry *dentry)
 #define VM_SHARED 0x8
 
 /* anonymousMapExec: executable memory that no file backs. */
+/*
+ * Shared anonymous memory (MAP_SHARED | MAP_ANONYMOUS, or a shared mapping of /dev/zero) is backed by an
+ * unlinked shmem file the kernel names "dev/zero" on its internal mount: anonymous all the same.
+ */
+static __always_inline int shared_anonymous(struct file *file)
+{
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+	void *vfsmnt = BPF_CORE_READ(file, f_path.mnt);
+	struct mount *mnt = (struct mount *)(vfsmnt - bpf_core_field_offset(struct mount, mnt));
+	char name[9] = {};
+
+	if (!internal_mount(BPF_CORE_READ(mnt, mnt_ns)))
+		return 0;
+	bpf_probe_read_kernel(name, sizeof(name), BPF_CORE_READ(dentry, d_name.name));
+	return starts_with(name, "dev/zero", 9);
+}
+
 static __always_inline int anonymous_exec(__u8 hook, unsigned long prot, unsigned long flags)
 {
 	struct decision d = {};
@@ -1526,7 +1623,7 @@ int BPF_PROG(bulwark_file_mprotect, struct vm_area_struct *vma, unsigned long re
 	int ret = 0;
 
 	if ((prot & PROT_EXEC) && !(vm_flags & VM_EXEC)) {
-		if (!file)
+		if (!file || shared_anonymous(file))
 			return anonymous_exec(BW_HOOK_FILE_MPROTECT, prot, (vm_flags & VM_SHARED) ? MAP_SHARED : 0);
 		ret = executable_mapping(BW_HOOK_FILE_MPROTECT, file);
 	}
@@ -2249,4 +2346,162 @@ int bulwark_fork(struct trace_event_raw_sched_process_fork *ctx)
 	if (bpf_map_lookup_elem(&entered, &parent))
 		bpf_map_update_elem(&entered, &child, &yes, BPF_ANY);
 	return 0;
+}
+
+/* ---- selfProtection: the agent's BPF objects, signals and ptrace are the agent's alone ---- */
+
+/* Another process than the agent acts while the agent is protected. */
+static __always_inline struct self_identity *stranger(void)
+{
+	struct self_identity *self = live_agent();
+
+	if (!self || is_agent(self, (struct task_struct *)bpf_get_current_task_btf()))
+		return 0;
+	return self;
+}
+
+static __always_inline int protected_object(__u32 kind, __u32 id)
+{
+	__u64 key = ((__u64)kind << 32) | id;
+
+	return bpf_map_lookup_elem(&protected_objects, &key) != 0;
+}
+
+/*
+ * Denies and reports what another process tried on the agent, described in s->path. The event goes out under
+ * the endpoint the process belongs to (the host's when none governs it).
+ */
+static __always_inline int deny_stranger(__u8 hook, struct decision *d)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+
+	d->task = task;
+	if (!governing(task, &d->ep, &d->id)) {
+		d->ep.pid_ns = 0;
+		d->ep.mnt_ns = 0;
+	}
+	report(d, hook, BW_CLASS_PROCESS, BW_DECISION_SELF, 0, -EPERM, 0);
+	return -EPERM;
+}
+
+/* A description of the attempt into the scratch space, for the alert. */
+static __always_inline struct scratch *describe(struct decision *d)
+{
+	d->s = scratch();
+	if (d->s)
+		d->s->path[0] = 0;
+	return d->s;
+}
+
+/* A map fd by id or from a pin (BPF_MAP_GET_FD_BY_ID, BPF_OBJ_GET): not of the agent's maps. */
+SEC("lsm/bpf_map")
+int BPF_PROG(bulwark_bpf_map, struct bpf_map *map, fmode_t fmode)
+{
+	struct decision d = {};
+	__u64 args[1];
+
+	char name[9] = {};
+
+	if (!stranger())
+		return 0;
+	bpf_probe_read_kernel(name, sizeof(name), map->name);
+	/* The rule maps of endpoints are made at run time, all named so (Bpf.createLike). */
+	if (!protected_object(BW_OBJECT_MAP, BPF_CORE_READ(map, id)) && !starts_with(name, "bw_rules", 9))
+		return 0;
+	if (!describe(&d))
+		return 0;
+	args[0] = (__u64)BPF_CORE_READ(map, name);
+	bpf_snprintf(d.s->path, BULWARK_EVENT_PATH, "bpf map %s", args, sizeof(args));
+	return deny_stranger(BW_HOOK_BPF_MAP, &d);
+}
+
+/* A program fd by id or from a pin: not of the agent's programs. */
+SEC("lsm/bpf_prog")
+int BPF_PROG(bulwark_bpf_prog, struct bpf_prog *prog)
+{
+	struct decision d = {};
+	__u64 args[1];
+
+	if (!stranger() || !protected_object(BW_OBJECT_PROG, BPF_CORE_READ(prog, aux, id)) || !describe(&d))
+		return 0;
+	args[0] = (__u64)BPF_CORE_READ(prog, aux, name);
+	bpf_snprintf(d.s->path, BULWARK_EVENT_PATH, "bpf program %s", args, sizeof(args));
+	return deny_stranger(BW_HOOK_BPF_PROG, &d);
+}
+
+/* The id of the BPF link a descriptor of the current task refers to (0: none); only links are compared with it. */
+static __always_inline __u32 link_of_fd(__u32 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **files = BPF_CORE_READ(fdt, fd);
+	struct file *file = 0;
+	struct bpf_link *link;
+
+	if (fd >= BPF_CORE_READ(fdt, max_fds) || bpf_probe_read_kernel(&file, sizeof(file), &files[fd & 0xffff]) < 0 ||
+	    !file)
+		return 0;
+	link = BPF_CORE_READ(file, private_data);
+	return link ? BPF_CORE_READ(link, id) : 0;
+}
+
+/* Links have no LSM hook of their own: taking one by id, detaching or updating one is judged at bpf(). */
+SEC("lsm/bpf")
+int BPF_PROG(bulwark_bpf, int cmd, union bpf_attr *attr, unsigned int size)
+{
+	struct decision d = {};
+	__u32 link = 0;
+
+	if (cmd != BPF_LINK_GET_FD_BY_ID_CMD && cmd != BPF_LINK_DETACH_CMD && cmd != BPF_LINK_UPDATE_CMD)
+		return 0;
+	if (!stranger())
+		return 0;
+	if (cmd == BPF_LINK_GET_FD_BY_ID_CMD)
+		link = BPF_CORE_READ(attr, link_id);
+	else if (cmd == BPF_LINK_DETACH_CMD)
+		link = link_of_fd(BPF_CORE_READ(attr, link_detach.link_fd));
+	else
+		link = link_of_fd(BPF_CORE_READ(attr, link_update.link_fd));
+	if (!link || !protected_object(BW_OBJECT_LINK, link) || !describe(&d))
+		return 0;
+	__u64 args[1] = {cmd};
+	bpf_snprintf(d.s->path, BULWARK_EVENT_PATH, "bpf link (command %d)", args, sizeof(args));
+	return deny_stranger(BW_HOOK_BPF, &d);
+}
+
+/*
+ * Signals to the agent from another process (the kernel's own, such as the OOM killer's, never come here):
+ * only its parent and init (the service manager, the container runtime's shim) may stop it. Signal 0 only
+ * asks whether it lives.
+ */
+SEC("lsm/task_kill")
+int BPF_PROG(bulwark_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig, const struct cred *cred)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
+	struct self_identity *self;
+	struct decision d = {};
+	__u32 sender;
+
+	if (sig == 0 || !(self = stranger()) || !is_agent(self, p))
+		return 0;
+	sender = BPF_CORE_READ(task, tgid);
+	if (sender == 1 || sender == BPF_CORE_READ(p, group_leader, real_parent, tgid) || !describe(&d))
+		return 0;
+	__u64 args[2] = {sig, self->tgid};
+	bpf_snprintf(d.s->path, BULWARK_EVENT_PATH, "signal %d to the agent (pid %d)", args, sizeof(args));
+	return deny_stranger(BW_HOOK_TASK_KILL, &d);
+}
+
+/* ptrace, /proc/<pid>/mem, process_vm_writev, pidfd_getfd on the agent: attaching is the agent's own. */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(bulwark_ptrace_access_check, struct task_struct *child, unsigned int mode)
+{
+	struct self_identity *self;
+	struct decision d = {};
+
+	if (!(mode & PTRACE_MODE_ATTACH) || !(self = stranger()) || !is_agent(self, child) || !describe(&d))
+		return 0;
+	__u64 args[1] = {self->tgid};
+	bpf_snprintf(d.s->path, BULWARK_EVENT_PATH, "ptrace of the agent (pid %d)", args, sizeof(args));
+	return deny_stranger(BW_HOOK_PTRACE_ACCESS_CHECK, &d);
 }

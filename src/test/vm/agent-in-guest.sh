@@ -32,7 +32,7 @@ start_agent() {
     local started
     started=$(date +%s.%N)
     "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar $jar run \
-        -policyDir="$work/policies" -logPath="$work/alerts.json" -healthPort=32768 -maxRulesPerEndpoint=200 \
+        -policyDir="$work/policies" -logPath="$work/alerts.json" -healthPort=32768 -maxRulesPerEndpoint=200 "$@" \
         >> "$work/agent.log" 2>&1 &
     agent=$!
     ready=false
@@ -43,7 +43,8 @@ start_agent() {
     done
     echo "agent ready after $(awk "BEGIN {print $(date +%s.%N) - $started}") s"
 }
-start_agent
+# These checks edit the policy directory as an operator does where selfProtection is off; it is on at the end.
+start_agent -selfProtection=false
 check "the agent becomes ready" $ready
 check "the agent enforces with BPF-LSM" grep -q 'rules: BPF-LSM' "$work/agent.log"
 check "a blocked file cannot be read" bash -c "! cat '$work/files/secret' 2>/dev/null"
@@ -133,12 +134,26 @@ policy persist "$work/files/persist"
 for _ in $(seq 1 120); do cat "$work/files/persist" > /dev/null 2>&1 || break; sleep 0.25; done
 kill $agent 2>/dev/null; wait $agent
 check "a stopped agent leaves its rules in force" bash -c "! cat '$work/files/persist' 2>/dev/null"
-start_agent
+start_agent -selfProtection=false
 check "a restarted agent becomes ready" $ready
 check "and the rules stayed in force throughout" bash -c "! cat '$work/files/persist' 2>/dev/null"
 rm "$work/policies/persist.yaml"
 for _ in $(seq 1 120); do cat "$work/files/persist" > /dev/null 2>&1 && break; sleep 0.25; done
 check "and the new agent rules the pinned maps" cat "$work/files/persist" > /dev/null
+kill $agent 2>/dev/null; wait $agent
+# selfProtection (the default): another root process can neither edit the policies, nor take the pinned maps,
+# nor kill the agent; its parent stops it as usual, and the next agent takes over at once.
+start_agent
+check "a protected agent becomes ready" $ready
+check "the policy directory is read-only to others" bash -c "! touch '$work/policies/intruder.yaml' 2>/dev/null"
+check "the pinned maps are the agent's" bash -c "! /usr/sbin/bpftool map dump pinned /sys/fs/bpf/bulwark/endpoint_modes \
+    > /dev/null 2>&1"
+check "a process that is not its parent cannot kill it" bash -c "! kill -9 $agent 2>/dev/null && kill -0 $agent"
+sleep 1
+check "the attempts are alerts" grep -q '"policyName":"bulwark-self-protection".*signal 9 to the agent' "$work/alerts.json"
+kill $agent 2>/dev/null; wait $agent
+start_agent
+check "its parent stops it, and a new agent takes the pins over" $ready
 kill $agent 2>/dev/null; wait $agent
 rm -rf /sys/fs/bpf/bulwark
 [ $failed = 0 ] || { cat "$work/agent.log"; cat "$work/hook.out" "$work/container.out" 2>/dev/null; }

@@ -46,6 +46,8 @@ public class Agent implements QuarkusApplication {
     @Inject
     @io.quarkus.grpc.GrpcService
     PolicyApi policyApi;
+    @Inject
+    PolicyServiceGate policyServiceGate;
 
     void onStart(@Observes StartupEvent started) {
         log.info("Bulwark started in " + (mode.kubernetes() ? "Kubernetes" : "standalone") + " mode on host "
@@ -57,8 +59,13 @@ public class Agent implements QuarkusApplication {
         grpcHealth.start();
         grpcHealth.serving(GrpcHealth.LOG_SERVICE); // Quarkus has started the gRPC server before this event
         directory.start();
-        policyApi.restore();
-        grpcHealth.serving(GrpcHealth.POLICY_SERVICE);
+        if (policyServiceGate.served()) {
+            policyApi.restore();
+            grpcHealth.serving(GrpcHealth.POLICY_SERVICE);
+        } else {
+            log.info(PolicyServiceGate.SERVICE + " is not served in Kubernetes mode (bulwark.enablePolicyService=true"
+                    + " serves it)");
+        }
         grpcHealth.serving(GrpcHealth.PROBE_SERVICE);
         engine.refresh();
         monitor.start();

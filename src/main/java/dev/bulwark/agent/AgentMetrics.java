@@ -5,6 +5,7 @@ import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.compile.RuleSet.RuleClass;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.enforce.RuleSetWriter;
+import dev.bulwark.enforce.SuppressedAlerts;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.monitor.SystemMonitor;
 import dev.bulwark.policy.PolicyKind;
@@ -52,7 +53,7 @@ public class AgentMetrics {
 
     private static final Bpf.ProgramStats NONE = new Bpf.ProgramStats(0, 0);
 
-    private final List<Meter> registered = new ArrayList<>();
+    private final List<Meter> registered = new java.util.concurrent.CopyOnWriteArrayList<>(); // policies come later
     private int statsFd = -1;
 
     @PostConstruct
@@ -75,6 +76,7 @@ public class AgentMetrics {
         dropped("monitor_ring_full", monitor, SystemMonitor::lostEvents);
         dropped("unattributed", monitor, SystemMonitor::unattributed);
         dropped("throttled", monitor, SystemMonitor::throttled);
+        suppressed("monitor", monitor.suppressed());
         keep(Gauge.builder("bulwark.processes", monitor, m -> m.processTree() == null ? 0 : m.processTree().size())
                 .description("live processes in the process tree").register(metrics));
         keep(FunctionCounter.builder("bulwark.processes.evicted", monitor,
@@ -88,6 +90,17 @@ public class AgentMetrics {
                         .tags("scope", scope, "class", ruleClass.name().toLowerCase(Locale.ROOT)).register(metrics));
             }
         }
+    }
+
+    /** Alerts a throttle dropped, by policy: a counter for each policy from the first of its alerts dropped. */
+    private void suppressed(String source, SuppressedAlerts suppressed) {
+        if (suppressed == null) {
+            return;
+        }
+        suppressed.onNewPolicy(policy -> keep(FunctionCounter.builder("bulwark.alerts.suppressed", suppressed,
+                        s -> s.total(policy))
+                .description("alerts a throttle dropped (enforcement continued), by policy")
+                .tags("source", source, "policy", policy).register(metrics)));
     }
 
     private void keep(Meter meter) {
@@ -108,6 +121,7 @@ public class AgentMetrics {
             }
         }
         programs("enforcer", writer, RuleSetWriter::programStats);
+        suppressed("enforcer", writer.suppressed());
         programs("monitor", monitor, SystemMonitor::programStats);
     }
 

@@ -45,6 +45,9 @@ public class PolicyEngine {
     LiveSettings settings;
 
     private final Map<Endpoint, RuleSet> applied = new HashMap<>();
+    /** selfProtection's file rules for the host, where the kernel enforces (null: off, or nothing enforces). */
+    private Policy selfProtection;
+    private boolean selfProtectionChecked;
     private EndpointFileSystems fileSystems;
 
     /** Where policy paths are resolved for each endpoint (its file system through procfs). */
@@ -77,13 +80,25 @@ public class PolicyEngine {
      * kernel, except for the endpoints it names, whose previous rules stay in force.
      */
     public synchronized List<String> refresh() {
+        if (!selfProtectionChecked) {
+            selfProtectionChecked = true;
+            selfProtection = config.selfProtection() && writer.enforces() ? SelfProtectionPolicy.of(config) : null;
+            log.info("selfProtection is " + (selfProtection != null ? "on: read-only for all but the agent: "
+                    + String.join(", ", SelfProtectionPolicy.directories(config)) : config.selfProtection()
+                    ? "off: nothing enforces here" : "off (bulwark.selfProtection=false)"));
+        }
         List<String> notInForce = new java.util.ArrayList<>();
         List<Policy> enabled = store.all().stream().filter(p -> enabled(p.kind())).toList();
         List<Endpoint> current = endpoints.all();
         // A container replaced by another with the same (reused) namespaces: its identity's rules are rewritten below.
         applied.keySet().retainAll(current);
         for (Endpoint endpoint : current) {
-            RuleSet ruleSet = RuleCompiler.compile(endpoint, applicable(enabled, endpoint),
+            List<Policy> policies = applicable(enabled, endpoint);
+            if (endpoint.isHost() && selfProtection != null) {
+                policies = java.util.stream.Stream.concat(policies.stream(), java.util.stream.Stream.of(selfProtection))
+                        .toList();
+            }
+            RuleSet ruleSet = RuleCompiler.compile(endpoint, policies,
                     new RuleCompiler.Options(postures(endpoint), settings.defaults().matchArgs(),
                             fileSystems().resolver(endpoint)));
             if (!ruleSet.equals(applied.get(endpoint))) {

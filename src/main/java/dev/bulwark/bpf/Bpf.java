@@ -131,6 +131,45 @@ public final class Bpf implements AutoCloseable {
         }
     }
 
+    /** A BPF object's kind (enum bulwark_object) and its id, which the kernel gives every map, program and link. */
+    public record ObjectId(int kind, int id) {
+        public static final int MAP = 1;
+        public static final int PROG = 2;
+        public static final int LINK = 3;
+    }
+
+    /** The ids of every map, program and link of this object (those it could tell). */
+    public List<ObjectId> objectIds() {
+        List<ObjectId> ids = new ArrayList<>();
+        for (MemorySegment map = Libbpf.bpf_object__next_map(object, MemorySegment.NULL);
+                !map.equals(MemorySegment.NULL); map = Libbpf.bpf_object__next_map(object, map)) {
+            idOf(Libbpf.bpf_map__fd(map), ObjectId.MAP, ids);
+        }
+        for (MemorySegment program = Libbpf.bpf_object__next_program(object, MemorySegment.NULL);
+                !program.equals(MemorySegment.NULL); program = Libbpf.bpf_object__next_program(object, program)) {
+            idOf(Libbpf.bpf_program__fd(program), ObjectId.PROG, ids);
+        }
+        for (MemorySegment link : links) {
+            idOf(Libbpf.bpf_link__fd(link), ObjectId.LINK, ids);
+        }
+        return ids;
+    }
+
+    /** The id of the map, program or link behind a descriptor (bpf_{map,prog,link}_info all start: type, id). */
+    public static void idOf(int fd, int kind, List<ObjectId> ids) {
+        if (fd < 0) {
+            return;
+        }
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment info = call.allocate(8);
+            MemorySegment length = call.allocate(ValueLayout.JAVA_INT);
+            length.set(ValueLayout.JAVA_INT, 0, 8);
+            if (Libbpf.bpf_obj_get_info_by_fd(fd, info, length) == 0) {
+                ids.add(new ObjectId(kind, info.get(ValueLayout.JAVA_INT, 4)));
+            }
+        }
+    }
+
     private static final long RUN_TIME_NS = KernelLayout.offset(KernelLayout.BPF_PROG_INFO, "run_time_ns");
     private static final long RUN_CNT = KernelLayout.offset(KernelLayout.BPF_PROG_INFO, "run_cnt");
 
@@ -257,6 +296,29 @@ public final class Bpf implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return Runtime.getRuntime().availableProcessors();
         }
+    }
+
+    /**
+     * Every entry of a hash map with u64 values, as (key bytes, value); a snapshot as good as the kernel's
+     * iteration (entries added or removed meanwhile may be missed or seen).
+     */
+    public static Map<java.nio.ByteBuffer, Long> counters(int fd, long keySize) {
+        Map<java.nio.ByteBuffer, Long> entries = new java.util.HashMap<>();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment key = call.allocate(keySize);
+            MemorySegment next = call.allocate(keySize);
+            MemorySegment value = call.allocate(ValueLayout.JAVA_LONG);
+            MemorySegment at = MemorySegment.NULL; // the first key
+            while (Libbpf.bpf_map_get_next_key(fd, at, next) == 0) {
+                if (Libbpf.bpf_map_lookup_elem(fd, next, value) == 0) {
+                    entries.put(java.nio.ByteBuffer.wrap(next.toArray(ValueLayout.JAVA_BYTE)),
+                            value.get(ValueLayout.JAVA_LONG, 0));
+                }
+                MemorySegment.copy(next, 0, key, 0, keySize);
+                at = key;
+            }
+        }
+        return entries;
     }
 
     /** Deletes a key; false when it was not there. */

@@ -124,11 +124,30 @@ public final class KernelLayout {
     public static final StructLayout BPF_PROG_INFO = MemoryLayout.structLayout(
             MemoryLayout.paddingLayout(192), JAVA_LONG.withName("run_time_ns"), JAVA_LONG.withName("run_cnt"));
 
-    public static final StructLayout THROTTLE_STATE = MemoryLayout.structLayout(
+    public static final StructLayout SELF_IDENTITY = MemoryLayout.structLayout(
+            JAVA_INT.withName("tgid"),
+            JAVA_INT.withName("enabled"),
+            JAVA_LONG.withName("start_ticks"),
+            JAVA_LONG.withName("lease_until_ns")).withName("self_identity");
+
+    public static final StructLayout THROTTLE_WINDOW = MemoryLayout.structLayout(
             JAVA_LONG.withName("window_start_ns"),
             JAVA_LONG.withName("silent_until_ns"),
             JAVA_INT.withName("count"),
-            JAVA_INT.withName("pad")).withName("throttle_state");
+            JAVA_INT.withName("pad")).withName("throttle_window");
+
+    public static final StructLayout THROTTLE_STATE = MemoryLayout.structLayout(
+            THROTTLE_WINDOW.withName("policy"),
+            THROTTLE_WINDOW.withName("posture")).withName("throttle_state");
+
+    public static final StructLayout SUPPRESSED_KEY = MemoryLayout.structLayout(
+            ENDPOINT_KEY.withName("ep"),
+            JAVA_INT.withName("rule"),
+            JAVA_INT.withName("pad")).withName("suppressed_key");
+
+    /** enum bulwark_budget: a threshold event's rule. */
+    public static final int BUDGET_POLICY = 0;
+    public static final int BUDGET_POSTURE = 1;
 
     public static final int MONITOR_ARGV = 512;
     public static final int MONITOR_DATA = 128;
@@ -218,6 +237,7 @@ public final class KernelLayout {
     public static final int DECISION_POSTURE_AUDITED = 4;
     public static final int DECISION_THRESHOLD = 5;
     public static final int DECISION_GUARDED = 6;
+    public static final int DECISION_SELF = 7;
 
     /** enum bulwark_unnamed: why a path had no name to judge it by (event.path_truncated), from 1. */
     public static final List<String> UNNAMED = List.of("too long or too deep to assemble",
@@ -235,7 +255,9 @@ public final class KernelLayout {
             "SECURITY_INODE_REMOVEXATTR", "SECURITY_FILE_TRUNCATE", "SECURITY_FILE_MPROTECT", "SECURITY_SB_MOUNT",
             "SECURITY_MOVE_MOUNT", "SECURITY_SB_PIVOTROOT", "SECURITY_PATH_CHROOT", "SECURITY_INODE_SET_ACL",
             "SECURITY_INODE_REMOVE_ACL", "SOCKET_RECVMSG", "SOCKET_SETSOCKOPT",
-            "SECURITY_INODE_FOLLOW_LINK", "SECURITY_INODE_READLINK", "SECURITY_BPRM_COMMITTED_CREDS");
+            "SECURITY_INODE_FOLLOW_LINK", "SECURITY_INODE_READLINK", "SECURITY_BPRM_COMMITTED_CREDS",
+            "SECURITY_BPF", "SECURITY_BPF_MAP", "SECURITY_BPF_PROG", "SECURITY_TASK_KILL",
+            "SECURITY_PTRACE_ACCESS_CHECK");
     public static final int HOOK_BPRM_CHECK = 1;
 
     /** Network and capability key targets: BW_NET_PROTOCOL + IPPROTO_*, BW_NET_TYPE + SOCK_*, BW_NET_ALL. */

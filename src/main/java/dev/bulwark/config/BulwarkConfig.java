@@ -128,6 +128,29 @@ public interface BulwarkConfig {
      * Records each telemetry reader (gRPC stream, in-process consumer) may have waiting; beyond that, new records
      * are dropped for that reader and counted.
      */
+    /**
+     * selfProtection (BPF-LSM): only the agent may use the enforcer's BPF maps, programs and links, signal it (its
+     * parent and init excepted: the service manager or the container runtime stop it as usual) or ptrace it, and
+     * change its program, policy directory, policy store and pins. Off: any root process may.
+     */
+    @WithDefault("true")
+    boolean selfProtection();
+
+    /**
+     * Serve KubeArmor's `policy.PolicyService` (karmor vm policy add). Unset: served without Kubernetes, not in
+     * Kubernetes mode, where upstream does not serve it and policies come from the API server (a pod reaching the
+     * port must not add policies the API server never shows).
+     */
+    Optional<Boolean> enablePolicyService();
+
+    /**
+     * PolicyService calls must come with a client certificate the gRPC server verified against its trust store
+     * (quarkus.grpc.server.ssl.trust-store, with quarkus.grpc.server.ssl.client-auth=REQUEST so that log
+     * readers need none).
+     */
+    @WithDefault("false")
+    boolean policyServiceClientCertificate();
+
     @WithDefault("10000")
     int subscriberQueueSize();
 

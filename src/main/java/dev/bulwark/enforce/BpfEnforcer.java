@@ -25,6 +25,8 @@ import java.util.function.Consumer;
  */
 public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     public static final String OBJECT = "/bpf/enforcer.bpf.o";
+    /** The policy selfProtection's alerts and file rules name. */
+    public static final String SELF_PROTECTION_POLICY = "bulwark-self-protection";
     /**
      * Maps that outlive the agent when pinned: the rules in force with the secret they are hashed under, what
      * tasks inherited, and the count of lost events.
@@ -75,6 +77,12 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
 
     private static final long RETIRED_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     private final BiConsumer<RuleSet, List<String>> onApplied;
+    private final SuppressedAlerts suppressed = new SuppressedAlerts();
+    private final int suppressedFd;
+    /** What each suppressed_alerts entry held when last read (the kernel only adds): read by the tally thread. */
+    private final Map<java.nio.ByteBuffer, Long> suppressedSeen = new java.util.HashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService tally;
+    private final SelfProtection self;
     private final Set<String> leftOut;
 
     /**
@@ -85,6 +93,12 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
      */
     public BpfEnforcer(Path pinDir, Limits limits, Throttle throttle, String cluster, String hostName,
             Consumer<Alert> alerts, BiConsumer<RuleSet, List<String>> onApplied) {
+        this(pinDir, limits, throttle, false, cluster, hostName, alerts, onApplied);
+    }
+
+    /** @param selfProtection whether only this process may use the enforcer's objects, signal or ptrace it */
+    public BpfEnforcer(Path pinDir, Limits limits, Throttle throttle, boolean selfProtection, String cluster,
+            String hostName, Consumer<Alert> alerts, BiConsumer<RuleSet, List<String>> onApplied) {
         this.onApplied = onApplied;
         this.leftOut = leftOut();
         this.bpf = Bpf.load(Bpf.resource(OBJECT), pinDir, PINNED_MAPS, Map.of("endpoint_rules", limits.maxEndpoints(),
@@ -101,14 +115,96 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
                     Retired retired = this.retired.get(event.identity());
                     ruleSet = retired == null ? null : retired.ruleSet();
                 }
+                if (ruleSet == null && event.decision() == KernelLayout.DECISION_SELF) {
+                    ruleSet = current.get(KernelIdentity.HOST); // a process no endpoint governs: the host's
+                }
                 if (ruleSet != null) {
+                    if (event.decision() == KernelLayout.DECISION_THRESHOLD) {
+                        suppressed.silenced(ruleSet.endpoint(), System.nanoTime()
+                                + java.util.concurrent.TimeUnit.SECONDS.toNanos(this.throttle.throttleSec()));
+                    }
                     alerts.accept(KernelAlerts.alert(event, ruleSet, cluster, hostName, this.throttle));
                 }
             });
+            this.suppressedFd = bpf.mapFd("suppressed_alerts");
+            this.self = new SelfProtection(bpf, selfProtection);
+            this.tally = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "bpf-lsm-suppressed");
+                thread.setDaemon(true);
+                return thread;
+            });
+            tally.scheduleWithFixedDelay(() -> {
+                renewLease();
+                tally(alerts, cluster, hostName);
+            }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         } catch (RuntimeException e) {
             bpf.close();
             throw e;
         }
+    }
+
+    /**
+     * Reads what the kernel's budgets held back since the last time into the counts by policy, announces each
+     * endpoint whose silence ended, and drops the counters of endpoints that are gone.
+     */
+    private void tally(Consumer<Alert> alerts, String cluster, String hostName) {
+        try {
+            long keySize = KernelLayout.SUPPRESSED_KEY.byteSize();
+            Map<java.nio.ByteBuffer, Long> now = Bpf.counters(suppressedFd, keySize);
+            suppressedSeen.keySet().retainAll(now.keySet());
+            now.forEach((key, value) -> {
+                java.nio.ByteBuffer k = key.duplicate().order(java.nio.ByteOrder.nativeOrder());
+                KernelIdentity identity = new KernelIdentity(Integer.toUnsignedLong(k.getInt(0)),
+                        Integer.toUnsignedLong(k.getInt(4)));
+                int rule = k.getInt(8);
+                RuleSet ruleSet = current.get(identity);
+                if (ruleSet == null) {
+                    Retired gone = retired.get(identity);
+                    ruleSet = gone == null ? null : gone.ruleSet();
+                }
+                if (ruleSet == null) { // gone for good: a later endpoint may reuse its namespace inodes
+                    try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                        Bpf.delete(suppressedFd, arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE,
+                                key.array()));
+                    }
+                    suppressedSeen.remove(key);
+                    return;
+                }
+                long before = suppressedSeen.getOrDefault(key, 0L);
+                suppressedSeen.put(key, value);
+                RuleSet.RuleInfo info = rule == 0 ? null : ruleSet.rule(rule);
+                suppressed.count(ruleSet.endpoint(), info == null ? SuppressedAlerts.POSTURE : info.policyName(),
+                        value >= before ? value - before : value);
+            });
+            for (SuppressedAlerts.Summary summary : suppressed.ended(System.nanoTime())) {
+                alerts.accept(KernelAlerts.resumed(summary, cluster, hostName, throttle));
+            }
+        } catch (RuntimeException e) {
+            // Counting must never stop: the next round reads again.
+        }
+    }
+
+    private void renewLease() {
+        try {
+            self.renew();
+        } catch (RuntimeException e) {
+            // the next second tries again; the lease outlasts a few failures
+        }
+    }
+
+    /** The ids of the enforcer's maps, programs and links. */
+    List<Bpf.ObjectId> objectIds() {
+        return bpf.objectIds();
+    }
+
+    /** selfProtection on or off from now on. */
+    public void selfProtection(boolean on) {
+        self.enable(on);
+    }
+
+    @Override
+    public SuppressedAlerts suppressed() {
+        return suppressed;
     }
 
     /** Map sizes: how many endpoints the kernel holds rules for, and how many entries each may have. */
@@ -185,6 +281,8 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
 
     @Override
     public void close() {
+        tally.shutdownNow();
+        self.release();
         events.close();
         bpf.close();
     }

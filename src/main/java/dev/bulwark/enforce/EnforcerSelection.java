@@ -43,7 +43,7 @@ public class EnforcerSelection {
     private static BpfEnforcer enforcer(BulwarkConfig config, AgentLog log, Telemetry telemetry, Path pinDir) {
         Throttle throttle = dev.bulwark.config.LiveSettings.configured(config).throttle();
         return new BpfEnforcer(pinDir, new BpfEnforcer.Limits(config.maxEndpoints(), config.maxRulesPerEndpoint()),
-                throttle, log.cluster(), log.hostName(),
+                throttle, config.selfProtection(), log.cluster(), log.hostName(),
                 telemetry::alert, (ruleSet, notes) -> notes.forEach(log::warn));
     }
 

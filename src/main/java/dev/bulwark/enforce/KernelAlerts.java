@@ -14,6 +14,7 @@ import java.util.List;
 /** Turns an enforcer event and the rule set it was decided by into a KubeArmor alert. */
 final class KernelAlerts {
     static final String ENFORCER = "BPFLSM";
+    static final String SELF_PROTECTION = BpfEnforcer.SELF_PROTECTION_POLICY;
 
     private KernelAlerts() {
     }
@@ -21,7 +22,7 @@ final class KernelAlerts {
     static Alert alert(KernelEvent event, RuleSet ruleSet, String cluster, String hostName, Throttle throttle) {
         Endpoint endpoint = ruleSet.endpoint();
         if (event.decision() == KernelLayout.DECISION_THRESHOLD) {
-            return threshold(endpoint, cluster, hostName, throttle);
+            return threshold(endpoint, cluster, hostName, throttle, event.rule());
         }
         String policyName = "DefaultPosture";
         String type = endpoint.isHost() ? "MatchedHostPolicy" : "MatchedPolicy";
@@ -47,6 +48,12 @@ final class KernelAlerts {
             policyName = "DefaultPosture";
             message = (event.ruleClass() == RuleClass.DNS.ordinal() ? "query " : "path ") + event.unnamedReason()
                     + ": denied (fail closed)";
+        }
+        if (event.decision() == KernelLayout.DECISION_SELF) {
+            // selfProtection: the enforcer's BPF objects, signals to and ptrace of the agent are its own.
+            policyName = SELF_PROTECTION;
+            message = "only the agent may do this (bulwark.selfProtection=false turns selfProtection off)";
+            action = "Block";
         }
         if (event.decision() == KernelLayout.DECISION_GUARDED) {
             // A mount, chroot or pivot_root would give the endpoint's protected files names its rules do not know.
@@ -124,8 +131,20 @@ final class KernelAlerts {
         };
     }
 
-    static Alert threshold(Endpoint endpoint, String cluster, String hostName, Throttle throttle) {
-        return Alert.threshold(ProcessContext.of(cluster, hostName, endpoint, 0, 0, 0, 0, 0, "", "", "", "", null),
-                endpoint.isHost(), ENFORCER, throttle.maxAlertsPerSec(), throttle.throttleSec());
+    /** A budget ran out (a threshold event's rule is the budget, KernelLayout.BUDGET_*). */
+    static Alert threshold(Endpoint endpoint, String cluster, String hostName, Throttle throttle, int budget) {
+        return Alert.threshold(context(endpoint, cluster, hostName), endpoint.isHost(), ENFORCER,
+                Throttle.Budget.values()[budget == KernelLayout.BUDGET_POLICY ? 0 : 1].alerts(), throttle.maxAlertsPerSec(),
+                throttle.throttleSec());
+    }
+
+    /** The endpoint's alerts resume: what was dropped meanwhile. */
+    static Alert resumed(SuppressedAlerts.Summary summary, String cluster, String hostName, Throttle throttle) {
+        return Alert.resumed(context(summary.endpoint(), cluster, hostName), summary.endpoint().isHost(), ENFORCER,
+                summary.byPolicy(), throttle.maxAlertsPerSec(), throttle.throttleSec());
+    }
+
+    private static ProcessContext context(Endpoint endpoint, String cluster, String hostName) {
+        return ProcessContext.of(cluster, hostName, endpoint, 0, 0, 0, 0, 0, "", "", "", "", null);
     }
 }

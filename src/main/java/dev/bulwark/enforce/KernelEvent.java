@@ -54,7 +54,7 @@ public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, 
 
     public boolean denied() {
         return decision == KernelLayout.DECISION_BLOCKED || decision == KernelLayout.DECISION_POSTURE_BLOCKED
-                || decision == KernelLayout.DECISION_GUARDED;
+                || decision == KernelLayout.DECISION_GUARDED || decision == KernelLayout.DECISION_SELF;
     }
 
     /** Why the file had no name to judge it by (KernelLayout.UNNAMED), or null when it had one. */

@@ -25,6 +25,11 @@ public interface RuleSetWriter {
         return 0;
     }
 
+    /** The alerts its throttle held back, by policy (null: it raises none itself). */
+    default SuppressedAlerts suppressed() {
+        return null;
+    }
+
     /** How long the last decision waited in the kernel's ring buffer before it was read, in ns. */
     default long ringLagNanos() {
         return 0;

@@ -6,9 +6,9 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The user-space twin of the enforcer's kernel throttle, for the monitor's alerts: per endpoint at most
- * maxAlertsPerSec a second; the first alert over the limit is replaced by one announcement, and the endpoint's
- * alerts are dropped for throttleSec. Logs are never throttled.
+ * The user-space twin of the enforcer's kernel throttle, for the monitor's alerts: per endpoint and budget (a
+ * policy's rules, the posture) at most maxAlertsPerSec a second; the first alert over the limit is replaced by
+ * one announcement, and the budget's alerts are dropped for throttleSec. Logs are never throttled.
  */
 final class AlertThrottle {
     enum Verdict { REPORT, ANNOUNCE, DROP }
@@ -16,7 +16,10 @@ final class AlertThrottle {
     private static final long SECOND = 1_000_000_000L;
 
     private final Throttle throttle;
-    private final Map<KernelIdentity, Window> windows = new HashMap<>();
+    private final Map<Key, Window> windows = new HashMap<>();
+
+    private record Key(KernelIdentity endpoint, Throttle.Budget budget) {
+    }
 
     private static final class Window {
         long start;
@@ -33,11 +36,11 @@ final class AlertThrottle {
         return throttle;
     }
 
-    synchronized Verdict admit(KernelIdentity endpoint, long nowNanos) {
+    synchronized Verdict admit(KernelIdentity endpoint, Throttle.Budget budget, long nowNanos) {
         if (throttle.maxAlertsPerSec() <= 0) {
             return Verdict.REPORT;
         }
-        Window window = windows.computeIfAbsent(endpoint, e -> new Window());
+        Window window = windows.computeIfAbsent(new Key(endpoint, budget), e -> new Window());
         if (window.silentUntil - nowNanos > 0) {
             return Verdict.DROP;
         }
@@ -54,6 +57,6 @@ final class AlertThrottle {
 
     /** The endpoint is gone: its window goes too. */
     synchronized void forget(KernelIdentity endpoint) {
-        windows.remove(endpoint);
+        windows.keySet().removeIf(key -> key.endpoint().equals(endpoint));
     }
 }

@@ -11,6 +11,7 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.LiveSettings;
 import dev.bulwark.config.Visibility;
 import dev.bulwark.enforce.RuleSetWriter;
+import dev.bulwark.enforce.SuppressedAlerts;
 import dev.bulwark.enforce.Throttle;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
@@ -38,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -73,6 +75,7 @@ public class SystemMonitor {
     private final AtomicLong unattributed = new AtomicLong();
     private final AtomicLong throttled = new AtomicLong();
     private AlertThrottle throttle = new AlertThrottle(Throttle.OFF);
+    private final SuppressedAlerts suppressed = new SuppressedAlerts();
     private ProcessTree tree;
     private Bpf bpf;
     private RingBufferReader<MonitorEvent> reader;
@@ -159,6 +162,7 @@ public class SystemMonitor {
         if (change.removed()) {
             deleteVisibility(change.endpoint().identity());
             throttle.forget(change.endpoint().identity());
+            suppressed.forget(change.endpoint().identity());
         } else {
             writeVisibility(change.endpoint());
             release(change.endpoint());
@@ -327,22 +331,47 @@ public class SystemMonitor {
             String actor = exec ? parentExec : processName;
             for (MonitorAlerts.Matched alert : MonitorAlerts.alerts(event, description, ruleSet,
                     matchers.get(endpoint.identity()), actor, !writer.enforces())) {
-                switch (throttle.admit(endpoint.identity(), System.nanoTime())) {
+                Throttle.Budget budget = Throttle.Budget.of(alert.policyName());
+                Throttle limits = settings.defaults().throttle();
+                long nanos = System.nanoTime();
+                switch (throttle.admit(endpoint.identity(), budget, nanos)) {
                     case REPORT -> telemetry.alert(new Alert(now.getEpochSecond(), AgentLog.updatedTime(now), context,
                             alert.policyName(), alert.severity(), alert.tags(), alert.atags(), alert.message(),
                             alert.type(), source, alert.operation(), description.resource(), description.data(),
                             ENFORCER, alert.action(), description.result(), null, null));
                     case ANNOUNCE -> {
                         throttled.incrementAndGet();
-                        telemetry.alert(Alert.threshold(ProcessContext.of(log.cluster(), log.hostName(), endpoint, 0,
-                                0, 0, 0, 0, "", "", "", "", null), endpoint.isHost(), ENFORCER,
-                                settings.defaults().throttle().maxAlertsPerSec(),
-                                settings.defaults().throttle().throttleSec()));
+                        suppressed.count(endpoint, alert.policyName(), 1);
+                        suppressed.silenced(endpoint, nanos + TimeUnit.SECONDS.toNanos(limits.throttleSec()));
+                        telemetry.alert(Alert.threshold(endpointContext(endpoint), endpoint.isHost(), ENFORCER,
+                                budget.alerts(), limits.maxAlertsPerSec(), limits.throttleSec()));
                     }
-                    case DROP -> throttled.incrementAndGet();
+                    case DROP -> {
+                        throttled.incrementAndGet();
+                        suppressed.count(endpoint, alert.policyName(), 1);
+                    }
                 }
             }
         }
+        announceResumed();
+    }
+
+    /** Endpoints whose alerts resume, with what was dropped meanwhile (checked as events come). */
+    private void announceResumed() {
+        Throttle limits = settings.defaults().throttle();
+        for (SuppressedAlerts.Summary summary : suppressed.ended(System.nanoTime())) {
+            telemetry.alert(Alert.resumed(endpointContext(summary.endpoint()), summary.endpoint().isHost(), ENFORCER,
+                    summary.byPolicy(), limits.maxAlertsPerSec(), limits.throttleSec()));
+        }
+    }
+
+    private ProcessContext endpointContext(Endpoint endpoint) {
+        return ProcessContext.of(log.cluster(), log.hostName(), endpoint, 0, 0, 0, 0, 0, "", "", "", "", null);
+    }
+
+    /** The alerts its throttle dropped, by policy. */
+    public SuppressedAlerts suppressed() {
+        return suppressed;
     }
 
     private static String cwd(ProcessInfo process, MonitorEvent event) {

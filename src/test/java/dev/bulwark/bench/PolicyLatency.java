@@ -74,7 +74,8 @@ public final class PolicyLatency {
         Process agent = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "-Dquarkus.kubernetes-client.api-server-url=http://127.0.0.1:"
                         + apiServer.getPort(), "-Dbulwark.podFieldSelector=false", "-jar", jar, "run",
-                "-policyDir=" + policies, "-k8s=true", "-enableKubeArmorHostPolicy=true", "-healthPort=9095",
+                "-policyDir=" + policies, "-k8s=true", "-enableKubeArmorHostPolicy=true",
+                "-enablePolicyService=true", "-selfProtection=false", "-healthPort=9095",
                 "-grpc=32767", "-logPath=" + work.resolve("alerts.json"), "-policyStorePath=" + work.resolve("store"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long started = System.nanoTime();

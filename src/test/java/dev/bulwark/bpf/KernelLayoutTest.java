@@ -36,7 +36,10 @@ class KernelLayoutTest {
             Map.entry("subject", KernelLayout.SUBJECT),
             Map.entry("exec_args", KernelLayout.EXEC_ARGS),
             Map.entry("throttle_config", KernelLayout.THROTTLE_CONFIG),
-            Map.entry("throttle_state", KernelLayout.THROTTLE_STATE));
+            Map.entry("throttle_window", KernelLayout.THROTTLE_WINDOW),
+            Map.entry("throttle_state", KernelLayout.THROTTLE_STATE),
+            Map.entry("suppressed_key", KernelLayout.SUPPRESSED_KEY),
+            Map.entry("self_identity", KernelLayout.SELF_IDENTITY));
 
     @Test
     void javaLayoutsMatchTheHeader(@TempDir Path dir) throws IOException, InterruptedException {
@@ -83,10 +86,15 @@ class KernelLayoutTest {
             line(c, expected, "BW_UNNAMED_" + unnamed.get(reason - 1), "BW_UNNAMED_" + unnamed.get(reason - 1), reason);
         }
         List.of("DECISION_BLOCKED:" + KernelLayout.DECISION_BLOCKED, "DECISION_GUARDED:" + KernelLayout.DECISION_GUARDED,
+                "DECISION_SELF:" + KernelLayout.DECISION_SELF, "OBJECT_MAP:" + dev.bulwark.bpf.Bpf.ObjectId.MAP,
+                "OBJECT_PROG:" + dev.bulwark.bpf.Bpf.ObjectId.PROG, "OBJECT_LINK:" + dev.bulwark.bpf.Bpf.ObjectId.LINK,
                 "DECISION_AUDITED:" + KernelLayout.DECISION_AUDITED,
                 "DECISION_POSTURE_BLOCKED:" + KernelLayout.DECISION_POSTURE_BLOCKED,
                 "DECISION_POSTURE_AUDITED:" + KernelLayout.DECISION_POSTURE_AUDITED,
                 "DECISION_THRESHOLD:" + KernelLayout.DECISION_THRESHOLD,
+                "BUDGET_POLICY:" + dev.bulwark.enforce.Throttle.Budget.POLICY.ordinal(),
+                "BUDGET_POSTURE:" + dev.bulwark.enforce.Throttle.Budget.POSTURE.ordinal(),
+                "BUDGET_POLICY:" + KernelLayout.BUDGET_POLICY, "BUDGET_POSTURE:" + KernelLayout.BUDGET_POSTURE,
                 "HOOK_BPRM_CHECK:" + KernelLayout.HOOK_BPRM_CHECK,
                 "MONITOR_EXEC:" + KernelLayout.MONITOR_EXEC, "MONITOR_FORK:" + KernelLayout.MONITOR_FORK,
                 "MONITOR_EXIT:" + KernelLayout.MONITOR_EXIT, "MONITOR_SYSCALL:" + KernelLayout.MONITOR_SYSCALL,

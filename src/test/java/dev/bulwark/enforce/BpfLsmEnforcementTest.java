@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.compile.PolicySelection;
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
 import dev.bulwark.policy.Posture;
+import dev.bulwark.policy.TestPolicies;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -306,7 +308,7 @@ class BpfLsmEnforcementTest extends KernelScenarios {
         assertEquals(0, run("/usr/bin/bash", "-c", read), "no Block rule: nothing to fail closed for");
         host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
         assertTrue(run("/usr/bin/bash", "-c", read) != 0, "a path the kernel cannot assemble is denied");
-        Alert alert = alert(a -> a.resource().isEmpty());
+        Alert alert = alert(a -> a.resource().isEmpty() && !"AlertThreshold".equals(a.operation()));
         assertEquals("DefaultPosture", alert.policyName());
         assertTrue(alert.message().contains("fail closed"), alert.message());
     }
@@ -314,6 +316,7 @@ class BpfLsmEnforcementTest extends KernelScenarios {
     @Test
     void alertsAreThrottledPerEndpointButEveryOperationIsStillDenied() throws Exception {
         Thread.sleep(2100); // let any earlier window and silence end
+        long suppressedBefore = enforcer.suppressed().total("lsm-test");
         host("{file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]}, action: Block}", Posture.audit);
         int attempts = 3 * THROTTLE_PER_SEC;
         for (int i = 0; i < attempts; i++) {
@@ -331,8 +334,49 @@ class BpfLsmEnforcementTest extends KernelScenarios {
         assertEquals(2, thresholds.getFirst().droppingAlertsInterval());
         Thread.sleep(2100);
         assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("secret")));
-        assertEquals("/tmp/bulwark-lsm/secret", alert(on("/tmp/bulwark-lsm/secret")).resource(),
-                "alerts resume after the silence");
+        // Alerts resume after the silence, and the end of the silence says what was held back, by policy.
+        int held = attempts - THROTTLE_PER_SEC;
+        List<Alert> after = new ArrayList<>();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && (after.stream().noneMatch(on("/tmp/bulwark-lsm/secret"))
+                || after.stream().noneMatch(a -> a.message().contains("resume")))) {
+            Alert next = alerts.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (next != null) {
+                after.add(next);
+            }
+        }
+        assertTrue(after.stream().anyMatch(on("/tmp/bulwark-lsm/secret")), "alerts resume: " + after);
+        Alert resumed = after.stream().filter(a -> a.message().contains("resume")).findFirst().orElseThrow(
+                () -> new AssertionError("no resumption announced: " + after));
+        assertEquals("AlertThreshold", resumed.operation());
+        assertTrue(resumed.message().contains(held + " were dropped (lsm-test: " + held + ")"), resumed.message());
+        assertEquals(held, enforcer.suppressed().total("lsm-test") - suppressedBefore);
+    }
+
+    /** Noise (posture alerts) spends its own budget: the alerts of a policy's Block rule all still come. */
+    @Test
+    void aFloodOfPostureAlertsDoesNotSilenceAPolicysAlerts() throws Exception {
+        Thread.sleep(2100); // let any earlier window and silence end
+        List<dev.bulwark.policy.Policy> policies = PolicySelection.applicable(List.of(
+                TestPolicies.read("KubeArmorHostPolicy", "noisy", "test", "{nodeSelector: {matchLabels:"
+                        + " {kubearmor.io/hostname: '*'}}, network: {matchProtocols: [{protocol: icmp, fromSource:"
+                        + " [{path: " + PYTHON + "}]}]}, action: Allow}"),
+                TestPolicies.read("KubeArmorHostPolicy", "lsm-test", "test", "{nodeSelector: {matchLabels:"
+                        + " {kubearmor.io/hostname: '*'}}, file: {matchPaths: [{path: /tmp/bulwark-lsm/secret}]},"
+                        + " action: Block}")), HOST);
+        enforcer.apply(RuleCompiler.compile(HOST, policies, options(Posture.audit)));
+        // Posture audits: sockets no Allow covers, three times the budget.
+        String sockets = "import socket\nfor i in range(" + 3 * THROTTLE_PER_SEC + "): socket.socket().close()";
+        assertEquals(0, run(PYTHON, "-c", sockets));
+        for (int i = 0; i < 3; i++) {
+            assertThrows(AccessDeniedException.class, () -> Files.readString(DIR.resolve("secret")));
+        }
+        Thread.sleep(1000);
+        List<Alert> raised = new ArrayList<>();
+        alerts.drainTo(raised);
+        assertEquals(3, raised.stream().filter(a -> a.policyName().equals("lsm-test")).count(), raised.toString());
+        assertTrue(raised.stream().anyMatch(a -> "AlertThreshold".equals(a.operation())
+                && a.message().contains("posture alerts")), raised.toString());
     }
 
     @Test

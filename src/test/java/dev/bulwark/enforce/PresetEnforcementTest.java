@@ -34,8 +34,15 @@ class PresetEnforcementTest extends KernelScenarios {
                     print("exec=ok")
                 except OSError:
                     print("exec=denied")
-                mmap.mmap(-1, 4096)
+                plain = mmap.mmap(-1, 4096)
                 print("plain=ok")
+                # The same memory made executable later: mprotect, as JIT compilers and loaders of shellcode do
+                import ctypes
+                libc = ctypes.CDLL(None, use_errno=True)
+                libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+                address = ctypes.addressof(ctypes.c_char.from_buffer(plain))
+                print("mprotect=" + ("ok" if libc.mprotect(address, 4096, 1 | 4) == 0 else "denied"))
+                print("readonly=" + ("ok" if libc.mprotect(address, 4096, 1) == 0 else "denied"))
                 """);
     }
 
@@ -91,6 +98,7 @@ class PresetEnforcementTest extends KernelScenarios {
     void anonymousMapExecBlocksExecutableAnonymousMemoryOnly() throws Exception {
         String output = withPreset("anonymousMapExec", "Block", ANON_EXEC_MAP);
         assertTrue(output.contains("exec=denied") && output.contains("plain=ok"), output);
+        assertTrue(output.contains("mprotect=denied") && output.contains("readonly=ok"), output);
         Alert alert = alert(a -> a.enforcer().equals("PRESET-AnonMapExecutionPreset"));
         assertPreset(alert, "PRESET-AnonMapExecutionPreset", "File", "Block");
         assertEquals("PROT_READ|PROT_WRITE|PROT_EXEC,MAP_SHARED|MAP_ANONYMOUS", alert.data());

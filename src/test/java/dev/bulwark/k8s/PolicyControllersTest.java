@@ -158,6 +158,31 @@ class PolicyControllersTest {
         return resource == null ? null : resource.getStatus();
     }
 
+    /**
+     * In Kubernetes mode policy.PolicyService is not served (as upstream): a pod that reaches the port cannot add
+     * policies the API server never shows. The rest of the port (the probe here) still answers.
+     */
+    @Test
+    void thePolicyServiceIsNotServedInKubernetesMode() throws InterruptedException {
+        io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forAddress("localhost", 32787)
+                .usePlaintext().build();
+        try {
+            io.grpc.StatusRuntimeException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.grpc.StatusRuntimeException.class, () -> dev.bulwark.api.policy.PolicyServiceGrpc
+                            .newBlockingStub(channel).withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                            .hostPolicy(dev.bulwark.api.policy.policy.newBuilder().setPolicy(
+                                    com.google.protobuf.ByteString.copyFromUtf8("{}")).build()));
+            assertEquals(io.grpc.Status.Code.UNIMPLEMENTED, refused.getStatus().getCode());
+            assertTrue(refused.getStatus().getDescription().contains("bulwark.enablePolicyService"),
+                    refused.getStatus().getDescription());
+            assertTrue(dev.bulwark.api.policy.ProbeServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .getProbeData(com.google.protobuf.Empty.getDefaultInstance()).getHostMapCount() >= 0);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void hostPoliciesAreFollowedThroughCreateUpdateAndDelete() throws Exception {
         client.resource(parse(hsp("/etc/k8s-one"), KubeArmorHostPolicy.class)).create();

@@ -5,6 +5,9 @@ import static dev.bulwark.monitor.AlertThrottle.Verdict.DROP;
 import static dev.bulwark.monitor.AlertThrottle.Verdict.REPORT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static dev.bulwark.enforce.Throttle.Budget.POLICY;
+import static dev.bulwark.enforce.Throttle.Budget.POSTURE;
+
 import dev.bulwark.enforce.Throttle;
 import dev.bulwark.identity.KernelIdentity;
 import java.util.ArrayList;
@@ -22,19 +25,32 @@ class AlertThrottleTest {
         AlertThrottle throttle = new AlertThrottle(new Throttle(3, 2));
         List<AlertThrottle.Verdict> verdicts = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            verdicts.add(throttle.admit(web, 1_000 * MS + i * MS));
+            verdicts.add(throttle.admit(web, POLICY, 1_000 * MS + i * MS));
         }
         assertEquals(List.of(REPORT, REPORT, REPORT, ANNOUNCE, DROP, DROP), verdicts);
-        assertEquals(REPORT, throttle.admit(db, 1_005 * MS), "other endpoints are not affected");
-        assertEquals(DROP, throttle.admit(web, 2_900 * MS), "still within throttleSec of the announcement");
-        assertEquals(REPORT, throttle.admit(web, 3_004 * MS), "alerts resume after throttleSec");
+        assertEquals(REPORT, throttle.admit(db, POLICY, 1_005 * MS), "other endpoints are not affected");
+        assertEquals(DROP, throttle.admit(web, POLICY, 2_900 * MS), "still within throttleSec of the announcement");
+        assertEquals(REPORT, throttle.admit(web, POLICY, 3_004 * MS), "alerts resume after throttleSec");
+    }
+
+    /** Posture noise spends its own budget: a flood of it leaves a policy's alerts reported. */
+    @Test
+    void aFloodOfPostureAlertsDoesNotSilenceAPolicysAlerts() {
+        AlertThrottle throttle = new AlertThrottle(new Throttle(3, 30));
+        List<AlertThrottle.Verdict> posture = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            posture.add(throttle.admit(web, POSTURE, 1_000 * MS + i * MS));
+        }
+        assertEquals(List.of(REPORT, REPORT, REPORT, ANNOUNCE, DROP), posture.subList(0, 5));
+        assertEquals(List.of(REPORT, REPORT), List.of(throttle.admit(web, POLICY, 1_200 * MS),
+                throttle.admit(web, POLICY, 1_201 * MS)), "the policy's budget is untouched");
     }
 
     @Test
     void aSteadyRateUnderTheLimitIsNeverThrottled() {
         AlertThrottle throttle = new AlertThrottle(new Throttle(10, 30));
         for (int i = 0; i < 1000; i++) {
-            assertEquals(REPORT, throttle.admit(web, i * 100 * MS), "alert " + i); // 10 a second, exactly
+            assertEquals(REPORT, throttle.admit(web, POLICY, i * 100 * MS), "alert " + i); // 10 a second, exactly
         }
     }
 
@@ -42,7 +58,7 @@ class AlertThrottleTest {
     void offMeansEverythingIsReported() {
         AlertThrottle throttle = new AlertThrottle(Throttle.OFF);
         for (int i = 0; i < 100; i++) {
-            assertEquals(REPORT, throttle.admit(web, MS));
+            assertEquals(REPORT, throttle.admit(web, POLICY, MS));
         }
     }
 }

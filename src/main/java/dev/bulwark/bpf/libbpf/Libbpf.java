@@ -135,6 +135,33 @@ public final class Libbpf {
         }
     }
 
+    // struct bpf_map *bpf_object__next_map(const struct bpf_object *obj, const struct bpf_map *map)
+    private static final class bpf_object__next_map {
+        static final MethodHandle HANDLE = handle("bpf_object__next_map",
+                FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+    }
+
+    public static MemorySegment bpf_object__next_map(MemorySegment object, MemorySegment map) {
+        try {
+            return (MemorySegment) bpf_object__next_map.HANDLE.invokeExact(object, map);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // int bpf_link__fd(const struct bpf_link *link)
+    private static final class bpf_link__fd {
+        static final MethodHandle HANDLE = handle("bpf_link__fd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    }
+
+    public static int bpf_link__fd(MemorySegment link) {
+        try {
+            return (int) bpf_link__fd.HANDLE.invokeExact(link);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     // const char *bpf_program__name(const struct bpf_program *prog)
     private static final class bpf_program__name {
         static final MethodHandle HANDLE = handle("bpf_program__name", FunctionDescriptor.of(ADDRESS, ADDRESS));
@@ -349,6 +376,20 @@ public final class Libbpf {
     public static int bpf_map_lookup_elem(int fd, MemorySegment key, MemorySegment value) {
         try {
             return (int) bpf_map_lookup_elem.HANDLE.invokeExact(fd, key, value);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // int bpf_map_get_next_key(int fd, const void *key, void *next_key)
+    private static final class bpf_map_get_next_key {
+        static final MethodHandle HANDLE = handle("bpf_map_get_next_key",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    public static int bpf_map_get_next_key(int fd, MemorySegment key, MemorySegment nextKey) {
+        try {
+            return (int) bpf_map_get_next_key.HANDLE.invokeExact(fd, key, nextKey);
         } catch (Throwable t) {
             throw rethrow(t);
         }
