@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Per-decision cost of the enforcer's exec, file_open, socket_create, socket_sendmsg and capable programs at 10,
+# Per-decision cost of the enforcer's exec, file_open, socket_post_create, socket_sendmsg and capable programs at 10,
 # 1,000 and 10,000 rules of their class in one endpoint, from the kernel's own bpf_stats (run_time_ns /
 # run_cnt), beside a program that decides nothing on the same hook (bench/empty.bpf.c), attached in the same run
 # and counted over the same operations: the ratio is what the enforcer adds over BPF-LSM's own floor. Run inside
@@ -94,7 +94,7 @@ import sys
 for _ in range(2000):
     open(sys.argv[1]).close()" "$work/$target") |"
     done
-    echo "| $n | socket_create (UDP) | $(measure bulwark_socket_create empty_socket_create "
+    echo "| $n | socket_post_create (UDP) | $(measure bulwark_socket_post_create empty_socket_post_create "
 import socket
 for _ in range(2000):
     socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()") |"

@@ -21,8 +21,8 @@ int BPF_PROG(empty_bprm_check, struct linux_binprm *bprm)
 	return 0;
 }
 
-SEC("lsm/socket_create")
-int BPF_PROG(empty_socket_create, int family, int type, int protocol, int kern)
+SEC("lsm/socket_post_create")
+int BPF_PROG(empty_socket_post_create, struct socket *sock, int family, int type, int protocol, int kern)
 {
 	return 0;
 }

@@ -2470,9 +2470,10 @@ int BPF_PROG(bulwark_bpf, int cmd, union bpf_attr *attr, unsigned int size)
 }
 
 /*
- * Signals to the agent from another process (the kernel's own, such as the OOM killer's, never come here):
- * only its parent and init (the service manager, the container runtime's shim) may stop it. Signal 0 only
- * asks whether it lives.
+ * Signals to the agent from another process (the kernel's own, such as the OOM killer's or cgroup.kill's, never
+ * come here): only init, its parent and, where that parent is not init, the parent's other children may stop it:
+ * the service manager; the shell that started it; a container runtime's shim and the helpers it runs to
+ * signal its container (runc kill). Signal 0 only asks whether it lives.
  */
 SEC("lsm/task_kill")
 int BPF_PROG(bulwark_task_kill, struct task_struct *p, struct kernel_siginfo *info, int sig, const struct cred *cred)
@@ -2480,12 +2481,14 @@ int BPF_PROG(bulwark_task_kill, struct task_struct *p, struct kernel_siginfo *in
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task_btf();
 	struct self_identity *self;
 	struct decision d = {};
-	__u32 sender;
+	__u32 sender, parent;
 
 	if (sig == 0 || !(self = stranger()) || !is_agent(self, p))
 		return 0;
 	sender = BPF_CORE_READ(task, tgid);
-	if (sender == 1 || sender == BPF_CORE_READ(p, group_leader, real_parent, tgid) || !describe(&d))
+	parent = BPF_CORE_READ(p, group_leader, real_parent, tgid);
+	if (sender == 1 || sender == parent ||
+	    (parent != 1 && BPF_CORE_READ(task, group_leader, real_parent, tgid) == parent) || !describe(&d))
 		return 0;
 	__u64 args[2] = {sig, self->tgid};
 	bpf_snprintf(d.s->path, BULWARK_EVENT_PATH, "signal %d to the agent (pid %d)", args, sizeof(args));
