@@ -103,6 +103,12 @@ struct rule_key {
 
 /* An Allow that holds only for the exec's exact arguments (allowedArgs): the exec's BW_MATCH_ARGS key decides. */
 #define BW_RULE_ARGS 0x80000000U
+/*
+ * A Block of selfProtection's own host policy: it holds only while the agent lives (its lease), so that an agent
+ * that is gone leaves its policy directory and pins writable, though its other rules stay in force.
+ */
+#define BW_RULE_SELF 0x40000000U
+#define BW_RULE_FLAGS (BW_RULE_ARGS | BW_RULE_SELF)
 
 /* Per action and context, the rule that holds on this key (0 = none). */
 struct rule_value {

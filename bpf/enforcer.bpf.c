@@ -204,6 +204,7 @@ struct walk {
 	__u32 name_at;       /* where its last part starts */
 	__u32 ext_at;        /* where that part's extension starts (length: none) */
 	__u32 protocol;      /* a socket's, on the wire (see decide_socket) */
+	__u32 agent_lives;   /* selfProtection holds (BW_RULE_SELF rules count) */
 	/* The rules found; a later lookup is a more specific key, and its rule is the one an alert names. */
 	__u32 allow;
 	__u32 allow_args; /* an Allow that holds only with the exec's exact arguments */
@@ -336,8 +337,8 @@ static __always_inline void take(struct walk *w, struct rule_value *value)
 	if (!value)
 		return;
 	rule = value->block[c];
-	if (rule)
-		w->block = rule;
+	if (rule && (!(rule & BW_RULE_SELF) || w->agent_lives))
+		w->block = rule & ~BW_RULE_SELF;
 	rule = value->audit[c];
 	if (rule)
 		w->audit = rule;
@@ -598,7 +599,7 @@ static __always_inline void report(struct decision *d, __u8 hook, __u32 rule_cla
 	struct event *e;
 
 	if (allowed != 1) {
-		count_suppressed(&d->ep, rule & ~BW_RULE_ARGS);
+		count_suppressed(&d->ep, rule & ~BW_RULE_FLAGS);
 		if (!allowed)
 			return;
 		decision = BW_DECISION_THRESHOLD;
@@ -623,7 +624,7 @@ static __always_inline void report(struct decision *d, __u8 hook, __u32 rule_cla
 	e->ns_ppid = ns_pid(BPF_CORE_READ(task, real_parent), level);
 	e->pid_ns = d->ep.pid_ns;
 	e->mnt_ns = d->ep.mnt_ns;
-	e->rule = rule & ~BW_RULE_ARGS;
+	e->rule = rule & ~BW_RULE_FLAGS;
 	e->hook = hook;
 	e->rule_class = rule_class;
 	e->decision = decision;
@@ -707,6 +708,7 @@ static __always_inline int begin(struct decision *d, __u32 rule_class)
 	w->audit = 0;
 	w->block = 0;
 	w->source = 0;
+	w->agent_lives = self != 0;
 	w->with_source = d->modes->has_source[rule_class];
 	if (w->with_source)
 		w->source = source_of(d);

@@ -42,6 +42,8 @@ public final class KernelLayout {
     public static final int CONTEXTS = 8;
     /** BW_RULE_ARGS: an Allow rule id with this bit holds only for the exec's exact arguments. */
     public static final int RULE_ARGS = 0x80000000;
+    /** BW_RULE_SELF: a Block rule id with this bit holds only while the agent lives (selfProtection's rules). */
+    public static final int RULE_SELF = 0x40000000;
 
     public static final StructLayout RULE_VALUE = MemoryLayout.structLayout(
             MemoryLayout.sequenceLayout(CONTEXTS, JAVA_INT).withName("allow"),

@@ -91,6 +91,12 @@ final class RuleMaps {
         }
     }
 
+    /** Whether the rule is selfProtection's: it holds only while the agent lives (BW_RULE_SELF). */
+    private static boolean selfProtection(RuleSet ruleSet, int rule) {
+        RuleSet.RuleInfo info = ruleSet.rule(rule);
+        return info != null && BpfEnforcer.SELF_PROTECTION_POLICY.equals(info.policyName());
+    }
+
     /** Replaces the endpoint's rules; returns what could not be enforced as written. */
     List<String> write(RuleSet ruleSet) {
         List<String> notes = new ArrayList<>();
@@ -123,7 +129,8 @@ final class RuleMaps {
                                     + " rules; the rule applies to every exec (fail closed)");
                         }
                         int rule = holder.rule() | (action == Action.Allow && !holder.args().isEmpty()
-                                ? KernelLayout.RULE_ARGS : 0);
+                                ? KernelLayout.RULE_ARGS : 0) | (action == Action.Block && selfProtection(ruleSet,
+                                holder.rule()) ? KernelLayout.RULE_SELF : 0);
                         value.setAtIndex(ValueLayout.JAVA_INT, slot(action, context), rule);
                     }
                 }

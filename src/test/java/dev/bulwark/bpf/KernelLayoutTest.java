@@ -75,6 +75,7 @@ class KernelLayoutTest {
         }
         line(c, expected, "BW_CONTEXTS", "BW_CONTEXTS", KernelLayout.CONTEXTS);
         line(c, expected, "BW_RULE_ARGS", "BW_RULE_ARGS", Integer.toUnsignedLong(KernelLayout.RULE_ARGS));
+        line(c, expected, "BW_RULE_SELF", "BW_RULE_SELF", Integer.toUnsignedLong(KernelLayout.RULE_SELF));
         line(c, expected, "BW_MIX", "BW_MIX", KernelLayout.MIX);
         line(c, expected, "BW_CTX_WRITE", "BW_CTX_WRITE", new RuleSet.Context(true, false, false).index());
         line(c, expected, "BW_CTX_OWNER", "BW_CTX_OWNER", new RuleSet.Context(false, true, false).index());

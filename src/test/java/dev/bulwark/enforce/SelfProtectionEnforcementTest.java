@@ -83,16 +83,30 @@ class SelfProtectionEnforcementTest extends KernelScenarios {
         alert(a -> a.resource().startsWith("ptrace of the agent"));
     }
 
+    /**
+     * selfProtection's own read-only rules (the policy the agent gives itself): only the agent writes there, and
+     * only while it lives; once its lease is gone, the directory is writable again.
+     */
     @Test
-    void onlyTheAgentWritesWhereItsReadOnlyRulesAre() throws Exception {
+    void onlyTheLivingAgentWritesWhereItsReadOnlyRulesAre() throws Exception {
         Path own = DIR.resolve("policies");
         Files.createDirectories(own);
-        host("{file: {matchDirectories: [{dir: " + own + "/, recursive: true, readOnly: true}]}, action: Block}",
-                AUDIT);
+        enforcer.apply(dev.bulwark.compile.RuleCompiler.compile(HOST, dev.bulwark.compile.PolicySelection.applicable(
+                java.util.List.of(dev.bulwark.policy.TestPolicies.read("KubeArmorHostPolicy",
+                        BpfEnforcer.SELF_PROTECTION_POLICY, "test", "{nodeSelector: {matchLabels:"
+                                + " {kubearmor.io/hostname: '*'}}, file: {matchDirectories: [{dir: " + own
+                                + "/, recursive: true, readOnly: true}]}, action: Block}")), HOST),
+                new dev.bulwark.compile.RuleCompiler.Options(AUDIT, true)));
         Files.writeString(own.resolve("p.yaml"), "by the agent\n"); // allowed: the agent is not judged
         String output = shOutput(each("echo x > " + own.resolve("p.yaml"), "rm " + own.resolve("p.yaml"),
                 "/usr/bin/cat " + own.resolve("p.yaml")));
         assertTrue(output.contains("r0=1 r1=1 r2=0"), output);
         assertEquals("by the agent\n", Files.readString(own.resolve("p.yaml")));
+        enforcer.selfProtection(false); // as when the agent is gone: its lease no longer holds
+        try {
+            assertEquals(0, sh("echo operator > " + own.resolve("p.yaml")), "writable once the agent is gone");
+        } finally {
+            enforcer.selfProtection(true);
+        }
     }
 }
