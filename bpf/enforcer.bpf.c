@@ -2046,9 +2046,11 @@ static __always_inline int unreadable_query(struct decision *d, __u8 hook, __u32
 	return -EACCES;
 }
 
+/* A big-endian u16 of what was read; indexes masked where the verifier sees it (6.12 loses derived bounds). */
 static __always_inline __u32 be16(struct scratch *s, __u32 at)
 {
-	return ((__u32)(__u8)s->assemble.buf[at & DNS_READ_MASK] << 8) | (__u8)s->assemble.buf[(at + 1) & DNS_READ_MASK];
+	return ((__u32)(__u8)s->assemble.buf[bounded(at, DNS_READ_MASK)] << 8) |
+	       (__u8)s->assemble.buf[bounded(at + 1, DNS_READ_MASK)];
 }
 
 /* Where a raw packet's UDP payload starts when it goes to port 53 (its IP header too with IPPROTO_RAW); 0: not DNS. */
