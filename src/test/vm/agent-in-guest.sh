@@ -134,18 +134,14 @@ policy persist "$work/files/persist"
 for _ in $(seq 1 120); do cat "$work/files/persist" > /dev/null 2>&1 || break; sleep 0.25; done
 kill $agent 2>/dev/null; wait $agent
 check "a stopped agent leaves its rules in force" bash -c "! cat '$work/files/persist' 2>/dev/null"
-start_agent -selfProtection=false
+# The restarted agent has selfProtection (the default): another root process can neither edit the policies, nor
+# take the pinned maps, nor kill the agent; its parent stops it as usual, and the next agent takes over at once.
+start_agent
 check "a restarted agent becomes ready" $ready
 check "and the rules stayed in force throughout" bash -c "! cat '$work/files/persist' 2>/dev/null"
-rm "$work/policies/persist.yaml"
-for _ in $(seq 1 120); do cat "$work/files/persist" > /dev/null 2>&1 && break; sleep 0.25; done
-check "and the new agent rules the pinned maps" cat "$work/files/persist" > /dev/null
-kill $agent 2>/dev/null; wait $agent
-# selfProtection (the default): another root process can neither edit the policies, nor take the pinned maps,
-# nor kill the agent; its parent stops it as usual, and the next agent takes over at once.
-start_agent
-check "a protected agent becomes ready" $ready
-check "the policy directory is read-only to others" bash -c "! touch '$work/policies/intruder.yaml' 2>/dev/null"
+# Its own read-only rules reach the kernel through the pinned maps: the new agent rules them.
+check "the new agent rules the pinned maps: the policy directory is read-only to others" \
+    bash -c "! touch '$work/policies/intruder.yaml' 2>/dev/null"
 check "the pinned maps are the agent's" bash -c "! /usr/sbin/bpftool map dump pinned /sys/fs/bpf/bulwark/endpoint_modes \
     > /dev/null 2>&1"
 # (a subshell of a child: neither the agent's parent nor a child of it, as the runtime's helpers are)
@@ -153,8 +149,11 @@ check "a process that is not its parent cannot kill it" bash -c "! (kill -9 $age
 sleep 1
 check "the attempts are alerts" grep -q '"policyName":"bulwark-self-protection".*signal 9 to the agent' "$work/alerts.json"
 kill $agent 2>/dev/null; wait $agent
-start_agent
-check "its parent stops it, and a new agent takes the pins over" $ready
+check "a stopped agent leaves its policy directory writable" rm "$work/policies/persist.yaml"
+start_agent -selfProtection=false
+check "its parent stopped it, and a new agent takes the pins over" $ready
+for _ in $(seq 1 120); do cat "$work/files/persist" > /dev/null 2>&1 && break; sleep 0.25; done
+check "and rules them (the deleted policy stops blocking)" cat "$work/files/persist" > /dev/null
 kill $agent 2>/dev/null; wait $agent
 rm -rf /sys/fs/bpf/bulwark
 [ $failed = 0 ] || { cat "$work/agent.log"; cat "$work/hook.out" "$work/container.out" 2>/dev/null; }
