@@ -5,7 +5,9 @@
 # and counted over the same operations: the ratio is what the enforcer adds over BPF-LSM's own floor. Run inside
 # a BPF-LSM guest, with nothing else busy on the machine (the guest is emulated: contention shows):
 #   src/test/vm/vmrun --mem 2G --timeout 2400 -- bench/bpf-cost.sh
-# Each round starts the packaged agent with one host policy of N process rules, N file rules, N network rules
+# (BULWARK_TEST_CLASSPATH, given through `env`, spares the guest a Maven run: its JDK 17 has crashed under TCG.)
+# Each round starts the packaged agent (without selfProtection, so that bpftool may read its programs' counters)
+# with one host policy of N process rules, N file rules, N network rules
 # (tcp, each from its own program), N DNS rules (likewise) and N capability rules (net_raw, likewise), none of
 # which matches what is measured: 200 execs of /usr/bin/true, files of three path depths opened 2,000 times
 # each, 2,000 UDP sockets, 2,000 DNS queries sent to 127.0.0.1:53, 2,000 raw sockets (one CAP_NET_RAW check
@@ -78,7 +80,7 @@ for n in 10 1000 10000; do
         for i in $(seq 1 "$n"); do echo "    - {capability: net_raw, fromSource: [{path: /opt/bench/src-$i}]}"; done
     } > "$work/p$n/policy.yaml"
     "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar $jar run -policyDir="$work/p$n" -healthPort=32768 \
-        -maxRulesPerEndpoint=100000 -alertThrottling=false > "$work/agent-$n.log" 2>&1 &
+        -maxRulesPerEndpoint=100000 -alertThrottling=false -selfProtection=false > "$work/agent-$n.log" 2>&1 &
     agent=$!
     for _ in $(seq 1 900); do curl -sf http://127.0.0.1:32768/q/health/ready > /dev/null && break; sleep 0.5; done
     grep -q "Applied 1 policies" "$work/agent-$n.log" || { tail -20 "$work/agent-$n.log" >&2; exit 1; }
