@@ -134,7 +134,8 @@ final class KernelAlerts {
     /** A budget ran out (a threshold event's rule is the budget, KernelLayout.BUDGET_*). */
     static Alert threshold(Endpoint endpoint, String cluster, String hostName, Throttle throttle, int budget) {
         return Alert.threshold(context(endpoint, cluster, hostName), endpoint.isHost(), ENFORCER,
-                Throttle.Budget.values()[budget == KernelLayout.BUDGET_POLICY ? 0 : 1].alerts(), throttle.maxAlertsPerSec(),
+                (budget == KernelLayout.BUDGET_POLICY ? Throttle.Budget.POLICY : Throttle.Budget.POSTURE).alerts(),
+                throttle.maxAlertsPerSec(),
                 throttle.throttleSec());
     }
 

@@ -30,15 +30,14 @@ final class SelfProtection {
         this.identityFd = bpf.mapFd("self_identity");
         this.objectsFd = bpf.mapFd("protected_objects");
         this.enabled = enabled;
-        {
-            try (Arena arena = Arena.ofConfined()) {
-                MemorySegment one = arena.allocate(ValueLayout.JAVA_BYTE);
-                one.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
-                MemorySegment key = arena.allocate(ValueLayout.JAVA_LONG);
-                for (Bpf.ObjectId id : bpf.objectIds()) {
-                    key.set(ValueLayout.JAVA_LONG, 0, ((long) id.kind() << 32) | Integer.toUnsignedLong(id.id()));
-                    Bpf.update(objectsFd, key, one, "the agent's BPF object ids");
-                }
+        // Registered whether on or not: enable() may turn protection on later.
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(ValueLayout.JAVA_BYTE);
+            one.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+            MemorySegment key = arena.allocate(ValueLayout.JAVA_LONG);
+            for (Bpf.ObjectId id : bpf.objectIds()) {
+                key.set(ValueLayout.JAVA_LONG, 0, ((long) id.kind() << 32) | Integer.toUnsignedLong(id.id()));
+                Bpf.update(objectsFd, key, one, "the agent's BPF object ids");
             }
         }
         renew();

@@ -22,6 +22,8 @@ public final class SuppressedAlerts {
     private final Map<String, LongAdder> byPolicy = new ConcurrentHashMap<>();
     private final Map<KernelIdentity, Silence> silences = new ConcurrentHashMap<>();
     private final List<Consumer<String>> newPolicyListeners = new CopyOnWriteArrayList<>();
+    /** Silences announced and not ended yet: ended() is asked at every monitor event, and mostly there are none. */
+    private final java.util.concurrent.atomic.AtomicInteger announced = new java.util.concurrent.atomic.AtomicInteger();
 
     /** One endpoint's time of silence: until when, and what it held back meanwhile. */
     private static final class Silence {
@@ -57,6 +59,9 @@ public final class SuppressedAlerts {
     public void silenced(Endpoint endpoint, long untilNanos) {
         Silence silence = silences.computeIfAbsent(endpoint.identity(), identity -> new Silence(endpoint));
         synchronized (silence) {
+            if (silence.untilNanos == 0) {
+                announced.incrementAndGet();
+            }
             silence.untilNanos = Math.max(silence.untilNanos, untilNanos);
         }
     }
@@ -87,16 +92,22 @@ public final class SuppressedAlerts {
      * cleared.
      */
     public List<Summary> ended(long nowNanos) {
+        if (announced.get() == 0) {
+            return List.of();
+        }
         List<Summary> ended = new ArrayList<>();
         for (Silence silence : silences.values()) {
             synchronized (silence) {
                 // Counts may be read before the announcement is: only an announced silence ends.
-                if (silence.untilNanos == 0 || silence.untilNanos - nowNanos > 0 || silence.held.isEmpty()) {
+                if (silence.untilNanos == 0 || silence.untilNanos - nowNanos > 0) {
                     continue;
                 }
-                ended.add(new Summary(silence.endpoint, Map.copyOf(silence.held)));
-                silence.held.clear();
+                if (!silence.held.isEmpty()) {
+                    ended.add(new Summary(silence.endpoint, Map.copyOf(silence.held)));
+                    silence.held.clear();
+                }
                 silence.untilNanos = 0;
+                announced.decrementAndGet();
             }
         }
         return ended;
@@ -104,6 +115,13 @@ public final class SuppressedAlerts {
 
     /** The endpoint is gone: its silence goes (a later endpoint may reuse its namespace inodes). */
     public void forget(KernelIdentity identity) {
-        silences.remove(identity);
+        Silence gone = silences.remove(identity);
+        if (gone != null) {
+            synchronized (gone) {
+                if (gone.untilNanos != 0) {
+                    announced.decrementAndGet();
+                }
+            }
+        }
     }
 }

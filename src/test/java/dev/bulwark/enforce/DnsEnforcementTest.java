@@ -7,22 +7,16 @@ import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.policy.Posture;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * DNS rules (`matchDNSQueries`) in a real kernel: a small Python program sends one DNS query per name to a DNS
  * server on the loopback address ({@link DnsServer}), and says whether the query was refused or answered.
  */
-class DnsEnforcementTest extends KernelScenarios {
-    static final Path DIR = Path.of("/tmp/bulwark-dns");
+class DnsEnforcementTest extends DnsScenarios {
 
     /** argv: sendto|connect inet|inet6 name...; per name "ok" (answered), "unanswered" or the errno name. */
     static final String QUERIES = """
@@ -49,25 +43,8 @@ class DnsEnforcementTest extends KernelScenarios {
                 s.close()
             """;
 
-    DnsServer server;
-
-    @BeforeAll
-    void dnsServer() throws IOException {
-        Files.createDirectories(DIR);
-        Files.writeString(DIR.resolve("queries.py"), QUERIES);
-        server = DnsServer.start(DIR);
-    }
-
-    @AfterAll
-    void stopDnsServer() throws InterruptedException {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @BeforeEach
-    void clean() {
-        reset();
+    DnsEnforcementTest() {
+        super("queries.py", QUERIES);
     }
 
     static List<String> query(String python, String how, String family, String... names)

@@ -4,12 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,8 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * header, over TCP, by hand on a raw socket, from a file with sendfile; and a query the rules cannot read is
  * denied under a Block (fail closed), while plain queries for other names still get answers.
  */
-class DnsEvasionEnforcementTest extends KernelScenarios {
-    static final Path DIR = DnsEnforcementTest.DIR;
+class DnsEvasionEnforcementTest extends DnsScenarios {
     static final String BLOCK_GOOGLE = "{network: {matchDNSQueries: [{domain: google.com" + FROM_PYTHON
             + "}]}, action: Block}";
 
@@ -91,25 +85,8 @@ class DnsEvasionEnforcementTest extends KernelScenarios {
                 print(errno.errorcode.get(e.errno, str(e.errno)))
             """;
 
-    DnsServer server;
-
-    @BeforeAll
-    void dnsServer() throws IOException {
-        Files.createDirectories(DIR);
-        Files.writeString(DIR.resolve("tricks.py"), TRICKS);
-        server = DnsServer.start(DIR);
-    }
-
-    @AfterAll
-    void stopDnsServer() throws InterruptedException {
-        if (server != null) {
-            server.close();
-        }
-    }
-
-    @BeforeEach
-    void clean() {
-        reset();
+    DnsEvasionEnforcementTest() {
+        super("tricks.py", TRICKS);
     }
 
     /** What the trick printed for the name, sent as python3.11. */
