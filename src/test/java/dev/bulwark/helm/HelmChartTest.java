@@ -35,6 +35,18 @@ import org.junit.jupiter.api.Test;
 class HelmChartTest {
     static final Path CHART = Path.of("helm/bulwark");
 
+    /** The chart ships the application's CRDs themselves (its crds/ is a link), as Helm reads them. */
+    @Test
+    void chartCrdsAreTheApplicationsCrds() throws Exception {
+        assertTrue(Files.isSymbolicLink(CHART.resolve("crds")), "helm/bulwark/crds is a link, not a second copy");
+        String shown = new Helm(CHART).show().crds().call();
+        try (Stream<Path> crds = Files.list(Path.of("src/main/resources/crds"))) {
+            for (Path crd : crds.sorted().toList()) {
+                assertTrue(shown.contains(Files.readString(crd).strip()), crd + " is not in the chart as Helm loads it");
+            }
+        }
+    }
+
     static List<HasMetadata> render(UnaryOperator<TemplateCommand> values) {
         String yaml = values.apply(new Helm(CHART).template().withName("bulwark").withNamespace("kubearmor")).call();
         List<HasMetadata> objects = new ArrayList<>();
