@@ -1,11 +1,12 @@
 package dev.bulwark.agent;
 
+import dev.bulwark.config.AgentMode;
 import dev.bulwark.enforce.RuleSetWriter;
 import dev.bulwark.identity.RegistrationSocket;
 import dev.bulwark.identity.runtime.RuntimeDiscovery;
+import dev.bulwark.intake.PolicyIntake;
 import dev.bulwark.k8s.KubernetesSources;
 import dev.bulwark.monitor.SystemMonitor;
-import dev.bulwark.telemetry.AgentLog;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.StartupEvent;
@@ -14,14 +15,15 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
 
 /** The running agent: brings the policy sources up at start, then serves until it is told to stop. */
 @Singleton
 public class Agent implements QuarkusApplication {
     @Inject
     AgentMode mode;
-    @Inject
-    AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.agent");
     @Inject
     PolicyDirectory directory;
     @Inject
@@ -44,13 +46,12 @@ public class Agent implements QuarkusApplication {
     @Inject
     Instance<KubernetesSources> kubernetes;
     @Inject
-    @io.quarkus.grpc.GrpcService
-    PolicyApi policyApi;
+    PolicyIntake intake;
     @Inject
     PolicyServiceGate policyServiceGate;
 
     void onStart(@Observes StartupEvent started) {
-        log.info("Bulwark started in " + (mode.kubernetes() ? "Kubernetes" : "standalone") + " mode on host "
+        LOG.info("Bulwark started in " + (mode.kubernetes() ? "Kubernetes" : "standalone") + " mode on host "
                 + engine.hostName() + "; rules: " + writer.describe());
         if (mode.kubernetes()) {
             // In the background: an API server that is away must not hold the agent back.
@@ -60,10 +61,10 @@ public class Agent implements QuarkusApplication {
         grpcHealth.serving(GrpcHealth.LOG_SERVICE); // Quarkus has started the gRPC server before this event
         directory.start();
         if (policyServiceGate.served()) {
-            policyApi.restore();
+            intake.restore();
             grpcHealth.serving(GrpcHealth.POLICY_SERVICE);
         } else {
-            log.info(PolicyServiceGate.SERVICE + " is not served in Kubernetes mode (bulwark.enablePolicyService=true"
+            LOG.info(PolicyServiceGate.SERVICE + " is not served in Kubernetes mode (bulwark.enablePolicyService=true"
                     + " serves it)");
         }
         grpcHealth.serving(GrpcHealth.PROBE_SERVICE);

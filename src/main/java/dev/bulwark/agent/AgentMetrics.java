@@ -7,9 +7,9 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.enforce.RuleSetWriter;
 import dev.bulwark.enforce.SuppressedAlerts;
 import dev.bulwark.identity.EndpointRegistry;
+import dev.bulwark.intake.PolicyStore;
 import dev.bulwark.monitor.SystemMonitor;
 import dev.bulwark.policy.PolicyKind;
-import dev.bulwark.telemetry.AgentLog;
 import dev.bulwark.telemetry.Subscribers;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import org.jboss.logging.Logger;
 
 /**
  * The agent's state as Prometheus metrics, read when scraped: policies per kind, endpoints, rule entries,
@@ -48,8 +49,8 @@ public class AgentMetrics {
     SystemMonitor monitor;
     @Inject
     BulwarkConfig config;
-    @Inject
-    AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.agent");
 
     private static final Bpf.ProgramStats NONE = new Bpf.ProgramStats(0, 0);
 
@@ -116,7 +117,7 @@ public class AgentMetrics {
             try {
                 statsFd = Bpf.enableStats();
             } catch (RuntimeException | LinkageError e) {
-                log.warn("bulwark.bpfStats: bpf_stats cannot be turned on (" + e.getMessage() + "); BPF program"
+                LOG.warn("bulwark.bpfStats: bpf_stats cannot be turned on (" + e.getMessage() + "); BPF program"
                         + " run times stay 0 unless kernel.bpf_stats_enabled is set");
             }
         }

@@ -1,6 +1,8 @@
 package dev.bulwark.agent;
 
+import dev.bulwark.config.AgentMode;
 import dev.bulwark.enforce.RuleSetWriter;
+import dev.bulwark.intake.PolicyStore;
 import dev.bulwark.k8s.KubernetesSources;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;

@@ -1,7 +1,6 @@
 package dev.bulwark.agent;
 
 import dev.bulwark.config.BulwarkConfig;
-import dev.bulwark.telemetry.AgentLog;
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
@@ -11,6 +10,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * The standard gRPC health service (`grpc.health.v1.Health`) on its own port (`grpcHealthPort`, 32766), as
@@ -24,8 +24,8 @@ public class GrpcHealth {
 
     @Inject
     BulwarkConfig config;
-    @Inject
-    AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.agent");
 
     private final HealthStatusManager health = new HealthStatusManager();
     private Server server;
@@ -40,7 +40,7 @@ public class GrpcHealth {
             server = NettyServerBuilder.forPort(config.grpcHealthPort()).addService(health.getHealthService())
                     .build().start();
         } catch (IOException e) {
-            log.error("gRPC health service cannot listen on port " + config.grpcHealthPort()
+            LOG.error("gRPC health service cannot listen on port " + config.grpcHealthPort()
                     + " (bulwark.grpcHealthPort): " + e.getMessage());
         }
     }

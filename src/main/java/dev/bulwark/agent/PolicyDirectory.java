@@ -1,9 +1,12 @@
 package dev.bulwark.agent;
 
 import dev.bulwark.config.BulwarkConfig;
-import dev.bulwark.policy.PolicyError;
-import dev.bulwark.policy.PolicyReader;
-import dev.bulwark.telemetry.AgentLog;
+import dev.bulwark.intake.PolicyIntake.Applied;
+import dev.bulwark.intake.PolicyIntake.Conflict;
+import dev.bulwark.intake.PolicyIntake.Invalid;
+import dev.bulwark.intake.PolicyIntake.NotInForce;
+import dev.bulwark.intake.PolicyIntake;
+import dev.bulwark.intake.PolicySource.PolicyFile;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -20,6 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Standalone policy source: every *.yaml, *.yml and *.json file of `policyDir`, watched. A file is applied as a
@@ -33,9 +37,9 @@ public class PolicyDirectory {
     @Inject
     BulwarkConfig config;
     @Inject
-    PolicyStore store;
-    @Inject
-    AgentLog log;
+    PolicyIntake intake;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.agent");
 
     private WatchService watcher;
     private Thread thread;
@@ -44,7 +48,7 @@ public class PolicyDirectory {
     public boolean start() {
         Path dir = config.policyDir();
         if (!Files.isDirectory(dir)) {
-            log.warn("Policy directory " + dir + " does not exist: no policies from files (bulwark.policyDir)");
+            LOG.warn("Policy directory " + dir + " does not exist: no policies from files (bulwark.policyDir)");
             return false;
         }
         try {
@@ -52,7 +56,7 @@ public class PolicyDirectory {
             dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
                     StandardWatchEventKinds.ENTRY_DELETE);
         } catch (IOException e) {
-            log.error("Cannot watch " + dir + ": " + e.getMessage() + "; its policies are read once");
+            LOG.error("Cannot watch " + dir + ": " + e.getMessage() + "; its policies are read once");
         }
         loadAll(dir);
         if (watcher != null) {
@@ -65,12 +69,13 @@ public class PolicyDirectory {
         try (Stream<Path> files = Files.list(dir)) {
             files.filter(PolicyDirectory::isPolicyFile).sorted().forEach(this::load);
         } catch (IOException e) {
-            log.error("Cannot list " + dir + ": " + e.getMessage());
+            LOG.error("Cannot list " + dir + ": " + e.getMessage());
         }
         // A file that vanished while no event could tell (an overflow) must not keep its policies.
-        store.sources().stream().map(Path::of)
-                .filter(file -> file.getParent().equals(dir) && !Files.exists(file))
-                .forEach(file -> store.remove(file.toString()));
+        intake.sources().stream()
+                .filter(source -> source instanceof PolicyFile file && dir.equals(file.path().getParent())
+                        && !Files.exists(file.path()))
+                .forEach(intake::withdraw);
     }
 
     private void watch(Path dir) {
@@ -99,7 +104,7 @@ public class PolicyDirectory {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             // Never let a surprise end the watch silently.
-            log.error("Policy directory watch stopped: " + e);
+            LOG.error("Policy directory watch stopped: " + e);
         }
     }
 
@@ -107,28 +112,26 @@ public class PolicyDirectory {
         if (Files.exists(file)) {
             load(file);
         } else {
-            store.remove(file.toString());
-            log.info("Policies of " + file + " removed");
+            intake.withdraw(new PolicyFile(file));
+            LOG.info("Policies of " + file + " removed");
         }
     }
 
     private void load(Path file) {
-        PolicyReader.Result result = PolicyReader.read(file);
-        if (result.valid()) {
-            PolicyStore.Outcome outcome = store.replace(file.toString(), result.policies());
-            if (outcome.inForce()) {
-                log.info("Applied " + result.policies().size() + " policies from " + file);
-                return;
+        switch (intake.submit(new PolicyFile(file))) {
+            case Applied applied -> LOG.info("Applied " + applied.policies().size() + " policies from " + file);
+            case NotInForce not -> LOG.error(file + ": read, but not in force: " + String.join("; ", not.reasons()));
+            case Conflict conflict -> {
+                LOG.error(file + ": " + conflict.reason());
+                rejected(file, conflict.lastGoodStays());
             }
-            if (outcome.conflict().isEmpty()) {
-                log.error(file + ": read, but not in force: " + String.join("; ", outcome.notInForce()));
-                return;
-            }
-            log.error(file + ": " + outcome.conflict().get());
+            case Invalid invalid -> rejected(file, invalid.lastGoodStays());
         }
-        result.errors().stream().map(PolicyError::toString).forEach(log::error);
-        log.warn(file + " rejected; " + (store.sources().contains(file.toString())
-                ? "its last good version stays in force" : "none of its policies are applied"));
+    }
+
+    private static void rejected(Path file, boolean lastGoodStays) {
+        LOG.warn(file + " rejected; " + (lastGoodStays ? "its last good version stays in force"
+                : "none of its policies are applied"));
     }
 
     private static boolean isPolicyFile(Path file) {

@@ -3,16 +3,18 @@ package dev.bulwark.agent;
 import dev.bulwark.compile.PolicySelection;
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.compile.RuleSet;
+import dev.bulwark.compile.RuleSetChanged;
 import dev.bulwark.config.BulwarkConfig;
-import dev.bulwark.config.LiveSettings;
 import dev.bulwark.enforce.RuleSetWriter;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
+import dev.bulwark.intake.PolicyIntake;
+import dev.bulwark.intake.PolicyStore;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyKind;
 import dev.bulwark.policy.Posture;
-import dev.bulwark.telemetry.AgentLog;
-import dev.bulwark.compile.RuleSetChanged;
+import dev.bulwark.settings.LiveSettings;
+import dev.bulwark.settings.Postures;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -20,6 +22,7 @@ import jakarta.inject.Singleton;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps every endpoint's rule set in step with the policies and endpoints: on any change it recompiles and
@@ -34,11 +37,11 @@ public class PolicyEngine {
     @Inject
     PolicyStore store;
     @Inject
+    PolicyIntake intake;
+    @Inject
     RuleSetWriter writer;
-    @Inject
-    AgentMode mode;
-    @Inject
-    AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.agent");
     @Inject
     Event<RuleSetChanged> ruleSetChanges;
     @Inject
@@ -83,7 +86,7 @@ public class PolicyEngine {
         if (!selfProtectionChecked) {
             selfProtectionChecked = true;
             selfProtection = config.selfProtection() && writer.enforces() ? SelfProtectionPolicy.of(config) : null;
-            log.info("selfProtection is " + (selfProtection != null ? "on: read-only for all but the agent: "
+            LOG.info("selfProtection is " + (selfProtection != null ? "on: read-only for all but the agent: "
                     + String.join(", ", SelfProtectionPolicy.directories(config)) : config.selfProtection()
                     ? "off: nothing enforces here" : "off (bulwark.selfProtection=false)"));
         }
@@ -109,7 +112,7 @@ public class PolicyEngine {
                 } catch (RuntimeException e) {
                     String failure = "rules for " + endpoint.describe() + " could not be applied, the previous"
                             + " ones stay in force: " + e.getMessage();
-                    log.error(Character.toUpperCase(failure.charAt(0)) + failure.substring(1));
+                    LOG.error(Character.toUpperCase(failure.charAt(0)) + failure.substring(1));
                     notInForce.add(failure);
                 }
             }
@@ -137,9 +140,7 @@ public class PolicyEngine {
 
     /** Whether policies of this kind are applied (enableKubeArmorPolicy, enableKubeArmorHostPolicy). */
     public boolean enabled(PolicyKind kind) {
-        return kind == PolicyKind.KubeArmorHostPolicy
-                ? mode.standalone() || config.enableKubeArmorHostPolicy()
-                : config.enableKubeArmorPolicy();
+        return intake.enabled(kind);
     }
 
     /**
@@ -155,9 +156,9 @@ public class PolicyEngine {
                 : selected;
     }
 
-    private RuleCompiler.Postures postures(Endpoint endpoint) {
+    private Postures postures(Endpoint endpoint) {
         return endpoint.policy() == Endpoint.PolicyMode.audited
-                ? new RuleCompiler.Postures(Posture.audit, Posture.audit, Posture.audit)
+                ? new Postures(Posture.audit, Posture.audit, Posture.audit)
                 : settings.postures(endpoint);
     }
 

@@ -1,6 +1,7 @@
 package dev.bulwark.agent;
 
 import dev.bulwark.api.policy.PolicyServiceGrpc;
+import dev.bulwark.config.AgentMode;
 import dev.bulwark.config.BulwarkConfig;
 import io.grpc.Grpc;
 import io.grpc.Metadata;

@@ -5,13 +5,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.bulwark.compile.PolicySelection;
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.compile.RuleSet;
+import dev.bulwark.config.HostName;
 import dev.bulwark.identity.Endpoint;
-import dev.bulwark.identity.HostName;
 import dev.bulwark.identity.KernelIdentity;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyError;
 import dev.bulwark.policy.PolicyReader;
 import dev.bulwark.policy.Posture;
+import dev.bulwark.settings.Postures;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ final class CompileCommand implements Callable<Integer> {
         }
         Endpoint endpoint = endpoint();
         RuleSet ruleSet = RuleCompiler.compile(endpoint, PolicySelection.applicable(policies, endpoint),
-                new RuleCompiler.Options(new RuleCompiler.Postures(filePosture, networkPosture, capabilitiesPosture),
+                new RuleCompiler.Options(new Postures(filePosture, networkPosture, capabilitiesPosture),
                         matchArgs));
         out.println(JSON.writeValueAsString(ruleSet));
         return 0;

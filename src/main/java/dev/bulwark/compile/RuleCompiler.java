@@ -12,18 +12,19 @@ import dev.bulwark.identity.Endpoint;
 import dev.bulwark.policy.Action;
 import dev.bulwark.policy.CapabilityBlock;
 import dev.bulwark.policy.FileRules;
+import dev.bulwark.policy.Glob;
 import dev.bulwark.policy.KubeArmorHostPolicySpec;
 import dev.bulwark.policy.NetworkBlock;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicySpec;
 import dev.bulwark.policy.Posture;
-import dev.bulwark.policy.Glob;
 import dev.bulwark.policy.PresetRule;
 import dev.bulwark.policy.ProcessRules;
 import dev.bulwark.policy.RuleMeta;
 import dev.bulwark.policy.Source;
 import dev.bulwark.policy.Syscall;
 import dev.bulwark.policy.SyscallRules;
+import dev.bulwark.settings.Postures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -43,12 +44,7 @@ import java.util.TreeMap;
  */
 public final class RuleCompiler {
 
-    /** Default postures of the endpoint (global config, or namespace annotations in Kubernetes). */
-    public record Postures(Posture file, Posture network, Posture capabilities) {
-        public static final Postures AUDIT = new Postures(Posture.audit, Posture.audit, Posture.audit);
-    }
-
-    /**
+        /**
      * @param paths how the endpoint's file system spells policy paths (symlinked directories, usrmerge's /bin):
      *     each path rule also holds for its resolved spelling, the one the kernel sees
      */

@@ -23,6 +23,11 @@ public interface BulwarkConfig {
     /** Host name reported in alerts and matched by host policies; the machine's host name when unset. */
     Optional<String> host();
 
+    /** The host name in effect: `host`, else the node's name (KUBEARMOR_NODENAME), else the machine's. */
+    default String hostName() {
+        return host().or(() -> Optional.ofNullable(System.getenv("KUBEARMOR_NODENAME"))).orElseGet(HostName::local);
+    }
+
     /** Port of the KubeArmor-compatible gRPC services (feeder.LogService, policy.PolicyService). */
     @WithDefault("32767")
     int grpc();

@@ -1,12 +1,13 @@
 package dev.bulwark.enforce;
 
-import dev.bulwark.bpf.RingBufferReader;
 import dev.bulwark.bpf.Bpf;
 import dev.bulwark.bpf.KernelHooks;
 import dev.bulwark.bpf.KernelLayout;
+import dev.bulwark.bpf.RingBufferReader;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.settings.Throttle;
 import dev.bulwark.telemetry.Alert;
 import java.nio.file.Path;
 import java.util.List;

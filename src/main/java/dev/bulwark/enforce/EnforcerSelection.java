@@ -1,7 +1,8 @@
 package dev.bulwark.enforce;
 
 import dev.bulwark.config.BulwarkConfig;
-import dev.bulwark.telemetry.AgentLog;
+import dev.bulwark.settings.LiveSettings;
+import dev.bulwark.settings.Throttle;
 import dev.bulwark.telemetry.Telemetry;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -9,42 +10,45 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jboss.logging.Logger;
 
 /**
  * Chooses where rule sets go, once, at start: the BPF-LSM enforcer when `lsm` asks for bpf and the kernel has
  * BPF-LSM active and lets the programs load; otherwise audit-only mode, said once with the reason.
  */
 public class EnforcerSelection {
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.enforce");
     static final Path ACTIVE_LSMS = Path.of("/sys/kernel/security/lsm");
 
     @Produces
     @Singleton
-    RuleSetWriter writer(BulwarkConfig config, AgentLog log, Telemetry telemetry) {
+    RuleSetWriter writer(BulwarkConfig config, Telemetry telemetry) {
         String reason = unavailable(config);
         if (reason == null) {
             Path pinDir = Path.of(config.bpfFsPath(), "bulwark");
             try {
-                return enforcer(config, log, telemetry, pinDir);
+                return enforcer(config, telemetry, pinDir);
             } catch (RuntimeException | LinkageError pinned) {
-                log.warn("Enforcing without pinning under " + pinDir + " (" + pinned.getMessage() + "): rules"
+                LOG.warn("Enforcing without pinning under " + pinDir + " (" + pinned.getMessage() + "): rules"
                         + " will not outlive the agent");
                 try {
-                    return enforcer(config, log, telemetry, null);
+                    return enforcer(config, telemetry, null);
                 } catch (RuntimeException | LinkageError e) {
                     reason = "the BPF-LSM programs could not be loaded: " + e.getMessage();
                 }
             }
         }
-        log.warn("BPF-LSM enforcement is not available: " + reason + ". Running in audit-only mode:"
+        LOG.warn("BPF-LSM enforcement is not available: " + reason + ". Running in audit-only mode:"
                 + " rules are compiled and reported, nothing is denied.");
-        return new ReportingWriter(log, reason);
+        return new ReportingWriter(reason);
     }
 
-    private static BpfEnforcer enforcer(BulwarkConfig config, AgentLog log, Telemetry telemetry, Path pinDir) {
-        Throttle throttle = dev.bulwark.config.LiveSettings.configured(config).throttle();
+    private static BpfEnforcer enforcer(BulwarkConfig config, Telemetry telemetry, Path pinDir) {
+        Throttle throttle = LiveSettings.configured(config).throttle();
         return new BpfEnforcer(pinDir, new BpfEnforcer.Limits(config.maxEndpoints(), config.maxRulesPerEndpoint()),
-                throttle, config.selfProtection(), log.cluster(), log.hostName(),
-                telemetry::alert, (ruleSet, notes) -> notes.forEach(log::warn));
+                throttle, config.selfProtection(), config.cluster(), config.hostName(),
+                telemetry::alert, (ruleSet, notes) -> notes.forEach(LOG::warn));
     }
 
     void close(@Disposes RuleSetWriter writer) {

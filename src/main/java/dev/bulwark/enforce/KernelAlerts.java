@@ -1,18 +1,23 @@
 package dev.bulwark.enforce;
 
+import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.bpf.KernelNames;
 import dev.bulwark.compile.RuleSet.RuleClass;
-import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
+import dev.bulwark.policy.Posture;
+import dev.bulwark.settings.Throttle;
 import dev.bulwark.telemetry.AgentLog;
 import dev.bulwark.telemetry.Alert;
 import dev.bulwark.telemetry.ProcessContext;
 import java.time.Instant;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /** Turns an enforcer event and the rule set it was decided by into a KubeArmor alert. */
 final class KernelAlerts {
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.enforce");
     static final String ENFORCER = "BPFLSM";
     static final String SELF_PROTECTION = BpfEnforcer.SELF_PROTECTION_POLICY;
 
@@ -24,7 +29,7 @@ final class KernelAlerts {
         if (event.decision() == KernelLayout.DECISION_THRESHOLD) {
             return threshold(endpoint, cluster, hostName, throttle, event.rule());
         }
-        String policyName = "DefaultPosture";
+        String policyName = Posture.ALERT_POLICY;
         String type = endpoint.isHost() ? "MatchedHostPolicy" : "MatchedPolicy";
         String severity = "";
         String tags = "";
@@ -45,7 +50,7 @@ final class KernelAlerts {
         String source = event.source().isEmpty() ? event.comm() : event.source();
         if (event.unnamedReason() != null) {
             // The kernel could not name the file or the query: denied because a Block rule or posture applies.
-            policyName = "DefaultPosture";
+            policyName = Posture.ALERT_POLICY;
             message = (event.ruleClass() == RuleClass.DNS.ordinal() ? "query " : "path ") + event.unnamedReason()
                     + ": denied (fail closed)";
         }

@@ -22,34 +22,58 @@ public record KernelEvent(long timestamp, int pid, int tgid, int ppid, int uid, 
 
     private static final long PID_NS = offset(EVENT, "pid_ns");
     private static final long MNT_NS = offset(EVENT, "mnt_ns");
+    // Every field's offset, looked up once (this runs for every event).
+    private static final long TIMESTAMP = offset(EVENT, "timestamp");
+    private static final long PID = offset(EVENT, "pid");
+    private static final long TGID = offset(EVENT, "tgid");
+    private static final long PPID = offset(EVENT, "ppid");
+    private static final long UID = offset(EVENT, "uid");
+    private static final long NS_TGID = offset(EVENT, "ns_tgid");
+    private static final long NS_PPID = offset(EVENT, "ns_ppid");
+    private static final long RULE = offset(EVENT, "rule");
+    private static final long HOOK = offset(EVENT, "hook");
+    private static final long RULE_CLASS = offset(EVENT, "rule_class");
+    private static final long DECISION = offset(EVENT, "decision");
+    private static final long PATH_TRUNCATED = offset(EVENT, "path_truncated");
+    private static final long RETVAL = offset(EVENT, "retval");
+    private static final long COMM = offset(EVENT, "comm");
+    private static final long PATH = offset(EVENT, "path");
+    private static final long SOURCE = offset(EVENT, "source");
+    private static final long PARENT = offset(EVENT, "parent");
+    private static final long SUBJECT_FAMILY = SUBJECT + offset(KernelLayout.SUBJECT, "family");
+    private static final long SUBJECT_SOCK_TYPE = SUBJECT + offset(KernelLayout.SUBJECT, "sock_type");
+    private static final long SUBJECT_PROTOCOL = SUBJECT + offset(KernelLayout.SUBJECT, "protocol");
+    private static final long SUBJECT_CAPABILITY = SUBJECT + offset(KernelLayout.SUBJECT, "capability");
+    private static final long SUBJECT_PROT = SUBJECT + offset(KernelLayout.SUBJECT, "prot");
+    private static final long SUBJECT_MAP_FLAGS = SUBJECT + offset(KernelLayout.SUBJECT, "map_flags");
 
     public static KernelEvent read(MemorySegment event) {
         return new KernelEvent(
-                event.get(ValueLayout.JAVA_LONG, offset(EVENT, "timestamp")),
-                event.get(ValueLayout.JAVA_INT, offset(EVENT, "pid")),
-                event.get(ValueLayout.JAVA_INT, offset(EVENT, "tgid")),
-                event.get(ValueLayout.JAVA_INT, offset(EVENT, "ppid")),
-                event.get(ValueLayout.JAVA_INT, offset(EVENT, "uid")),
-                event.get(ValueLayout.JAVA_INT, offset(EVENT, "ns_tgid")),
-                event.get(ValueLayout.JAVA_INT, offset(EVENT, "ns_ppid")),
+                event.get(ValueLayout.JAVA_LONG, TIMESTAMP),
+                event.get(ValueLayout.JAVA_INT, PID),
+                event.get(ValueLayout.JAVA_INT, TGID),
+                event.get(ValueLayout.JAVA_INT, PPID),
+                event.get(ValueLayout.JAVA_INT, UID),
+                event.get(ValueLayout.JAVA_INT, NS_TGID),
+                event.get(ValueLayout.JAVA_INT, NS_PPID),
                 new KernelIdentity(Integer.toUnsignedLong(event.get(ValueLayout.JAVA_INT, PID_NS)),
                         Integer.toUnsignedLong(event.get(ValueLayout.JAVA_INT, MNT_NS))),
-                event.get(ValueLayout.JAVA_INT, offset(EVENT, "rule")),
-                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "hook"))),
-                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "rule_class"))),
-                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "decision"))),
-                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, offset(EVENT, "path_truncated"))),
-                event.get(ValueLayout.JAVA_INT, offset(EVENT, "retval")),
-                new Subject(event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "family")),
-                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "sock_type")),
-                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "protocol")),
-                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "capability")),
-                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "prot")),
-                        event.get(ValueLayout.JAVA_INT, SUBJECT + offset(KernelLayout.SUBJECT, "map_flags"))),
-                KernelLayout.cString(event, offset(EVENT, "comm"), 16),
-                KernelLayout.cString(event, offset(EVENT, "path"), KernelLayout.EVENT_PATH),
-                KernelLayout.cString(event, offset(EVENT, "source"), KernelLayout.EVENT_PATH),
-                KernelLayout.cString(event, offset(EVENT, "parent"), KernelLayout.EVENT_PATH));
+                event.get(ValueLayout.JAVA_INT, RULE),
+                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, HOOK)),
+                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, RULE_CLASS)),
+                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, DECISION)),
+                Byte.toUnsignedInt(event.get(ValueLayout.JAVA_BYTE, PATH_TRUNCATED)),
+                event.get(ValueLayout.JAVA_INT, RETVAL),
+                new Subject(event.get(ValueLayout.JAVA_INT, SUBJECT_FAMILY),
+                        event.get(ValueLayout.JAVA_INT, SUBJECT_SOCK_TYPE),
+                        event.get(ValueLayout.JAVA_INT, SUBJECT_PROTOCOL),
+                        event.get(ValueLayout.JAVA_INT, SUBJECT_CAPABILITY),
+                        event.get(ValueLayout.JAVA_INT, SUBJECT_PROT),
+                        event.get(ValueLayout.JAVA_INT, SUBJECT_MAP_FLAGS)),
+                KernelLayout.cString(event, COMM, 16),
+                KernelLayout.cString(event, PATH, KernelLayout.EVENT_PATH),
+                KernelLayout.cString(event, SOURCE, KernelLayout.EVENT_PATH),
+                KernelLayout.cString(event, PARENT, KernelLayout.EVENT_PATH));
     }
 
     public boolean denied() {

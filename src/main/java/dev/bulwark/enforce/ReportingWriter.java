@@ -2,19 +2,19 @@ package dev.bulwark.enforce;
 
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
-import dev.bulwark.telemetry.AgentLog;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * The writer used when BPF-LSM cannot be used (audit-only mode, as KubeArmor calls it): it reports what would
  * be enforced, so operators see the outcome of their policies. (PolicyEngine keeps each endpoint's rule set.)
  */
 public class ReportingWriter implements RuleSetWriter {
-    private final AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.enforce");
     private final String reason;
 
-    public ReportingWriter(AgentLog log, String reason) {
-        this.log = log;
+    public ReportingWriter(String reason) {
         this.reason = reason;
     }
 
@@ -24,10 +24,10 @@ public class ReportingWriter implements RuleSetWriter {
                 .filter(mode -> mode.getValue().whitelist())
                 .map(mode -> mode.getKey() + "=whitelist/" + mode.getValue().posture())
                 .collect(Collectors.joining(", "));
-        log.info("Rule set for " + ruleSet.endpoint().describe() + ": " + ruleSet.rules().size() + " rules, "
+        LOG.info("Rule set for " + ruleSet.endpoint().describe() + ": " + ruleSet.rules().size() + " rules, "
                 + ruleSet.entries().size() + " kernel entries" + (modes.isEmpty() ? "" : ", " + modes)
                 + " (audit only: " + reason + ")");
-        ruleSet.notEnforced().forEach(note -> log.warn(note));
+        ruleSet.notEnforced().forEach(note -> LOG.warn(note));
     }
 
     @Override

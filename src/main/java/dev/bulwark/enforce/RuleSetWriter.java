@@ -2,6 +2,7 @@ package dev.bulwark.enforce;
 
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
+import dev.bulwark.settings.Throttle;
 
 /** Puts rule sets where they take effect. The kernel enforcer implements this; until then, a reporter does. */
 public interface RuleSetWriter {

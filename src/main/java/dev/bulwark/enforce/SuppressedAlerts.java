@@ -2,6 +2,7 @@ package dev.bulwark.enforce;
 
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.policy.Posture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,7 @@ import java.util.function.Consumer;
  */
 public final class SuppressedAlerts {
     /** What a policy's suppressed alerts are counted under when no rule matched (posture, fail closed). */
-    public static final String POSTURE = "DefaultPosture";
+    public static final String POSTURE = Posture.ALERT_POLICY;
 
     private final Map<String, LongAdder> byPolicy = new ConcurrentHashMap<>();
     private final Map<KernelIdentity, Silence> silences = new ConcurrentHashMap<>();

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,8 +29,7 @@ public class EndpointRegistry {
     @Inject
     public EndpointRegistry(BulwarkConfig config, Event<EndpointChanged> changes) {
         // In a DaemonSet the node's name comes as KubeArmor passes it, unless `host` says otherwise.
-        this.host = Endpoint.host(config.host().or(() -> Optional.ofNullable(System.getenv("KUBEARMOR_NODENAME")))
-                .orElseGet(HostName::local), Map.of());
+        this.host = Endpoint.host(config.hostName(), Map.of());
         this.changes = changes;
     }
 

@@ -5,7 +5,6 @@ import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.identity.ContainerRegistration.OciState;
 import dev.bulwark.identity.ContainerRegistration.Request;
 import dev.bulwark.identity.ContainerRegistration.Response;
-import dev.bulwark.telemetry.AgentLog;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -23,6 +22,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * The unix socket through which containers are registered before their first exec (OCI-hook style): one JSON
@@ -39,8 +39,8 @@ public class RegistrationSocket {
     BulwarkConfig config;
     @Inject
     EndpointRegistry registry;
-    @Inject
-    AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.identity");
 
     private ServerSocketChannel server;
     private Thread thread;
@@ -53,11 +53,11 @@ public class RegistrationSocket {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(socket));
         } catch (IOException e) {
-            log.error("Container registration socket " + socket + " unavailable: " + e.getMessage());
+            LOG.error("Container registration socket " + socket + " unavailable: " + e.getMessage());
             return;
         }
         thread = Thread.ofPlatform().daemon().name("container-registration").start(this::serve);
-        log.info("Containers register at " + socket);
+        LOG.info("Containers register at " + socket);
     }
 
     private void serve() {
@@ -70,10 +70,10 @@ public class RegistrationSocket {
                 out.flush();
             } catch (IOException e) {
                 if (server.isOpen()) {
-                    log.warn("Container registration connection failed: " + e.getMessage());
+                    LOG.warn("Container registration connection failed: " + e.getMessage());
                 }
             } catch (RuntimeException e) {
-                log.error("Container registration failed: " + e);
+                LOG.error("Container registration failed: " + e);
             }
         }
     }

@@ -3,13 +3,13 @@ package dev.bulwark.k8s;
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigCheck;
-import dev.bulwark.config.LiveSettings;
-import dev.bulwark.config.LiveSettings.Defaults;
-import dev.bulwark.config.LiveSettings.NamespaceOverrides;
 import dev.bulwark.config.Visibility;
-import dev.bulwark.enforce.Throttle;
 import dev.bulwark.policy.Posture;
-import dev.bulwark.telemetry.AgentLog;
+import dev.bulwark.settings.LiveSettings.Defaults;
+import dev.bulwark.settings.LiveSettings.NamespaceOverrides;
+import dev.bulwark.settings.LiveSettings;
+import dev.bulwark.settings.Postures;
+import dev.bulwark.settings.Throttle;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * KubeArmor's live settings in a cluster: namespace annotations (`kubearmor-file-posture`,
@@ -46,8 +47,8 @@ public class ClusterSettingsWatcher extends InformerWatcher {
     LiveSettings settings;
     @Inject
     BulwarkConfig config;
-    @Inject
-    AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.k8s");
 
     public synchronized void start() {
         inform(client.namespaces(), handler(this::namespace,
@@ -81,13 +82,13 @@ public class ClusterSettingsWatcher extends InformerWatcher {
         Defaults configured = LiveSettings.configured(config);
         Function<String, String> where = key -> "ConfigMap " + map.getMetadata().getNamespace() + "/"
                 + CONFIGMAP_NAME + ": " + key;
-        RuleCompiler.Postures container = new RuleCompiler.Postures(
+        Postures container = new Postures(
                 posture(data.get("defaultFilePosture"), where.apply("defaultFilePosture"), configured.container().file()),
                 posture(data.get("defaultNetworkPosture"), where.apply("defaultNetworkPosture"),
                         configured.container().network()),
                 posture(data.get("defaultCapabilitiesPosture"), where.apply("defaultCapabilitiesPosture"),
                         configured.container().capabilities()));
-        RuleCompiler.Postures host = new RuleCompiler.Postures(
+        Postures host = new Postures(
                 posture(data.get("hostDefaultFilePosture"), where.apply("hostDefaultFilePosture"),
                         configured.host().file()),
                 posture(data.get("hostDefaultNetworkPosture"), where.apply("hostDefaultNetworkPosture"),
@@ -120,7 +121,7 @@ public class ClusterSettingsWatcher extends InformerWatcher {
         try {
             return Posture.valueOf(value.strip().toLowerCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            log.warn(where + ": must be audit or block, not '" + value + "'; the default applies");
+            LOG.warn(where + ": must be audit or block, not '" + value + "'; the default applies");
             return fallback;
         }
     }
@@ -134,14 +135,14 @@ public class ClusterSettingsWatcher extends InformerWatcher {
             try {
                 classes.add(Visibility.valueOf(item.strip()));
             } catch (IllegalArgumentException e) {
-                log.warn(where + ": '" + item.strip() + "' is not one of process, file, network, capabilities, dns,"
+                LOG.warn(where + ": '" + item.strip() + "' is not one of process, file, network, capabilities, dns,"
                         + " none; the default applies");
                 return fallback;
             }
         }
         String problem = ConfigCheck.visibilityProblem(classes);
         if (problem != null) {
-            log.warn(where + ": " + problem + "; the default applies");
+            LOG.warn(where + ": " + problem + "; the default applies");
             return fallback;
         }
         return List.copyOf(classes);
@@ -152,7 +153,7 @@ public class ClusterSettingsWatcher extends InformerWatcher {
             return fallback;
         }
         if (!value.strip().equals("true") && !value.strip().equals("false")) {
-            log.warn(where + ": must be true or false, not '" + value + "'; the default applies");
+            LOG.warn(where + ": must be true or false, not '" + value + "'; the default applies");
             return fallback;
         }
         return Boolean.parseBoolean(value.strip());
@@ -170,7 +171,7 @@ public class ClusterSettingsWatcher extends InformerWatcher {
         } catch (NumberFormatException e) {
             // reported below
         }
-        log.warn(where + ": must be a whole number of at least 1, not '" + value + "'; the default applies");
+        LOG.warn(where + ": must be a whole number of at least 1, not '" + value + "'; the default applies");
         return fallback;
     }
 

@@ -1,6 +1,5 @@
 package dev.bulwark.k8s;
 
-import dev.bulwark.telemetry.AgentLog;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
@@ -9,6 +8,7 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.jboss.logging.Logger;
 
 /**
  * Everything the agent follows on the API server in Kubernetes mode: settings (namespaces, the ConfigMap),
@@ -27,8 +27,8 @@ public class KubernetesSources {
     PolicyDeletions deletions;
     @Inject
     Operator operator;
-    @Inject
-    AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.k8s");
 
     private volatile boolean syncedOnce;
 
@@ -40,9 +40,9 @@ public class KubernetesSources {
             pods.start(nodeName);
             deletions.start();
             operator.start();
-            log.info("Kubernetes controllers started: policies from the API server");
+            LOG.info("Kubernetes controllers started: policies from the API server");
         } catch (RuntimeException e) {
-            log.error("Kubernetes controllers could not start (" + e.getMessage() + "); policies from the API"
+            LOG.error("Kubernetes controllers could not start (" + e.getMessage() + "); policies from the API"
                     + " server are not followed, the last known rules stay in force");
         }
     }

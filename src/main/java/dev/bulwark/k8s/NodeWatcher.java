@@ -1,13 +1,13 @@
 package dev.bulwark.k8s;
 
 import dev.bulwark.identity.EndpointRegistry;
-import dev.bulwark.telemetry.AgentLog;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * This node, followed as it changes: its labels for host policies' nodeSelector, its `kubearmor-policy`
@@ -19,8 +19,8 @@ public class NodeWatcher extends InformerWatcher {
     KubernetesClient client;
     @Inject
     EndpointRegistry registry;
-    @Inject
-    AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.k8s");
 
     public synchronized void start(String nodeName) {
         inform(client.nodes().withName(nodeName), new ResourceEventHandler<>() {
@@ -43,7 +43,7 @@ public class NodeWatcher extends InformerWatcher {
 
     private void follow(Node node) {
         registry.hostNode(node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels(),
-                PolicyAnnotation.of(node, log));
+                PolicyAnnotation.of(node));
     }
 
     @Override

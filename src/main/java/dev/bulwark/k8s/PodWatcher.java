@@ -3,7 +3,6 @@ package dev.bulwark.k8s;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
-import dev.bulwark.telemetry.AgentLog;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * The pods of this node, so a container the runtime reports is known by its pod: namespace, pod and container
@@ -39,8 +39,8 @@ public class PodWatcher extends InformerWatcher {
     EndpointRegistry registry;
     @Inject
     BulwarkConfig config;
-    @Inject
-    AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.k8s");
 
     /** What a pod says of its containers. */
     private record PodInfo(String namespace, String name, Map<String, String> labels, Endpoint.PolicyMode policy,
@@ -98,7 +98,7 @@ public class PodWatcher extends InformerWatcher {
         statuses(pod).stream().filter(status -> !containerId(status).isEmpty())
                 .forEach(status -> containers.put(containerId(status), status.getName()));
         PodInfo info = new PodInfo(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), labels,
-                PolicyAnnotation.of(pod, log), owner(pod), containers);
+                PolicyAnnotation.of(pod), owner(pod), containers);
         forget(info.key());
         byName.put(info.key(), info);
         containers.keySet().forEach(id -> byContainerId.put(id, info));

@@ -1,21 +1,23 @@
 package dev.bulwark.k8s;
 
 import dev.bulwark.identity.Endpoint;
-import dev.bulwark.telemetry.AgentLog;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import org.jboss.logging.Logger;
 
 /**
  * KubeArmor's `kubearmor-policy` annotation on a pod or a node: enabled (the default), disabled (no policies)
  * or audited (every Block only audited). Anything else is reported, and policies stay enabled.
  */
 final class PolicyAnnotation {
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.k8s");
     static final String NAME = "kubearmor-policy";
 
     private PolicyAnnotation() {
     }
 
     /** The object's policy mode; null when enabled. */
-    static Endpoint.PolicyMode of(HasMetadata object, AgentLog log) {
+    static Endpoint.PolicyMode of(HasMetadata object) {
         String value = object.getMetadata().getAnnotations() == null ? null
                 : object.getMetadata().getAnnotations().get(NAME);
         if (value == null || value.equals("enabled")) {
@@ -25,7 +27,7 @@ final class PolicyAnnotation {
             return Endpoint.PolicyMode.valueOf(value);
         } catch (IllegalArgumentException e) {
             String namespace = object.getMetadata().getNamespace();
-            log.warn(object.getKind().toLowerCase() + " " + (namespace == null ? "" : namespace + "/")
+            LOG.warn(object.getKind().toLowerCase() + " " + (namespace == null ? "" : namespace + "/")
                     + object.getMetadata().getName() + ": annotation " + NAME
                     + ": must be enabled, disabled or audited, not '" + value + "'; policies stay enabled");
             return null;

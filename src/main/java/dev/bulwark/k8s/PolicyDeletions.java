@@ -1,13 +1,14 @@
 package dev.bulwark.k8s;
 
-import dev.bulwark.agent.PolicyStore;
+import dev.bulwark.intake.PolicyIntake;
+import dev.bulwark.intake.PolicySource.ApiObject;
 import dev.bulwark.policy.PolicyKind;
-import dev.bulwark.telemetry.AgentLog;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 
 /**
  * Deleted policies leave the store. The reconcilers see creations and changes; a deletion reaches no
@@ -20,9 +21,9 @@ public class PolicyDeletions extends InformerWatcher {
     @Inject
     KubernetesClient client;
     @Inject
-    PolicyStore store;
-    @Inject
-    AgentLog log;
+    PolicyIntake intake;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.k8s");
 
     public synchronized void start() {
         for (PolicyKind kind : PolicyKind.values()) {
@@ -47,8 +48,8 @@ public class PolicyDeletions extends InformerWatcher {
             @Override
             public void onDelete(R resource, boolean finalStateUnknown) {
                 String qualified = PolicyReconciler.qualifiedName(kind, resource);
-                store.remove(PolicyReconciler.source(kind, qualified));
-                log.info("Deleted " + kind + " " + qualified + " (API server)");
+                intake.withdraw(new ApiObject(kind, qualified));
+                LOG.info("Deleted " + kind + " " + qualified + " (API server)");
             }
         };
     }

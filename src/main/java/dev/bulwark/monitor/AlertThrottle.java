@@ -1,7 +1,7 @@
 package dev.bulwark.monitor;
 
-import dev.bulwark.enforce.Throttle;
 import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.settings.Throttle;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -4,20 +4,20 @@ import dev.bulwark.bpf.Bpf;
 import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.bpf.RingBufferReader;
 import dev.bulwark.compile.RuleMatcher;
-import dev.bulwark.compile.RuleSet;
 import dev.bulwark.compile.RuleSet.RuleClass;
+import dev.bulwark.compile.RuleSet;
 import dev.bulwark.compile.RuleSetChanged;
 import dev.bulwark.config.BulwarkConfig;
-import dev.bulwark.config.LiveSettings;
 import dev.bulwark.config.Visibility;
 import dev.bulwark.enforce.RuleSetWriter;
 import dev.bulwark.enforce.SuppressedAlerts;
-import dev.bulwark.enforce.Throttle;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.identity.KernelIdentity;
 import dev.bulwark.monitor.MonitorLogs.Description;
 import dev.bulwark.monitor.ProcessTree.ProcessInfo;
+import dev.bulwark.settings.LiveSettings;
+import dev.bulwark.settings.Throttle;
 import dev.bulwark.telemetry.AgentLog;
 import dev.bulwark.telemetry.Alert;
 import dev.bulwark.telemetry.Log;
@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
 
 /**
  * The system monitor: loads monitor.bpf.o, keeps the process tree, and turns what the kernel reports into
@@ -66,8 +67,8 @@ public class SystemMonitor {
     Telemetry telemetry;
     @Inject
     LiveSettings settings;
-    @Inject
-    AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.monitor");
 
     private final Map<KernelIdentity, RuleSet> ruleSets = new ConcurrentHashMap<>();
     private final Map<KernelIdentity, RuleMatcher> matchers = new ConcurrentHashMap<>();
@@ -77,6 +78,8 @@ public class SystemMonitor {
     private AlertThrottle throttle = new AlertThrottle(Throttle.OFF);
     private final SuppressedAlerts suppressed = new SuppressedAlerts();
     private ProcessTree tree;
+    /** Named in every record; looked up once (the host name is read from /proc). */
+    private String hostName = "";
     private Bpf bpf;
     private RingBufferReader<MonitorEvent> reader;
 
@@ -87,9 +90,10 @@ public class SystemMonitor {
     /** Loads and attaches the programs; without them the agent runs on, and says why. */
     public synchronized void start() {
         tree = new ProcessTree(config.maxProcesses(), config.procfsPath());
+        hostName = config.hostName();
         throttle = new AlertThrottle(settings.defaults().throttle());
         if (!config.enableSystemMonitor()) {
-            log.info("System monitor disabled (bulwark.enableSystemMonitor=false)");
+            LOG.info("System monitor disabled (bulwark.enableSystemMonitor=false)");
             return;
         }
         try {
@@ -99,14 +103,14 @@ public class SystemMonitor {
             reader = new RingBufferReader<>("monitor-events", bpf.mapFd("monitor_events"),
                     KernelLayout.offset(KernelLayout.MONITOR_EVENT, "timestamp"), MonitorEvent::read,
                     this::handle);
-            log.info("System monitor started: container visibility " + settings.defaults().visibility()
+            LOG.info("System monitor started: container visibility " + settings.defaults().visibility()
                     + ", host visibility " + settings.defaults().hostVisibility());
         } catch (RuntimeException | LinkageError e) {
             if (bpf != null) {
                 bpf.close();
                 bpf = null;
             }
-            log.error("System monitor unavailable (no logs, no monitor alerts): " + e.getMessage());
+            LOG.error("System monitor unavailable (no logs, no monitor alerts): " + e.getMessage());
         }
     }
 
@@ -205,7 +209,7 @@ public class SystemMonitor {
             Bpf.update(bpf.mapFd("visibility"), KernelLayout.endpointKey(call, endpoint.identity()), value,
                     "the visibility of " + endpoint.describe());
         } catch (RuntimeException e) {
-            log.error("Visibility of " + endpoint.describe() + " not set in the kernel: " + e.getMessage());
+            LOG.error("Visibility of " + endpoint.describe() + " not set in the kernel: " + e.getMessage());
         }
     }
 
@@ -317,7 +321,7 @@ public class SystemMonitor {
         String processName = process != null && !process.execPath().isEmpty() ? process.execPath() : event.comm();
         boolean exec = event.kind() == KernelLayout.MONITOR_EXEC;
         String source = exec ? parentExec : process != null ? process.command() : processName;
-        ProcessContext context = ProcessContext.of(log.cluster(), log.hostName(), endpoint, event.ppid(),
+        ProcessContext context = ProcessContext.of(config.cluster(), hostName, endpoint, event.ppid(),
                 event.tgid(), event.nsPpid(), event.nsTgid(), event.uid(), parentExec, processName,
                 cwd(process, event), event.tty(), execEvent(process));
         Instant now = Instant.now();
@@ -366,7 +370,7 @@ public class SystemMonitor {
     }
 
     private ProcessContext endpointContext(Endpoint endpoint) {
-        return ProcessContext.of(log.cluster(), log.hostName(), endpoint, 0, 0, 0, 0, 0, "", "", "", "", null);
+        return ProcessContext.of(config.cluster(), hostName, endpoint, 0, 0, 0, 0, 0, "", "", "", "", null);
     }
 
     /** The alerts its throttle dropped, by policy. */

@@ -1,88 +1,152 @@
 package dev.bulwark.telemetry;
 
+import com.google.protobuf.MessageLite;
 import dev.bulwark.api.feeder.LogServiceGrpc;
-import dev.bulwark.api.feeder.NonceMessage;
-import dev.bulwark.api.feeder.ReplyMessage;
 import dev.bulwark.api.feeder.RequestMessage;
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * KubeArmor's `feeder.LogService`: agent messages, alerts and logs streamed to each client through its own
  * bounded queue, sent only as fast as the client reads (gRPC flow control), so a stuck client loses its own
- * records and nobody else's.
+ * records and nobody else's. Each stream sends on its own (virtual) thread, never on the publisher's, and sends
+ * the record's protobuf bytes, encoded once for all streams ({@link Published}): the three Watch methods are
+ * bound with a response marshaller that writes those bytes as they are (the wire is the same).
  */
 @GrpcService
 public class FeederService extends LogServiceGrpc.LogServiceImplBase {
+    /** Responses already encoded: written to the stream as they are. */
+    static final MethodDescriptor.Marshaller<byte[]> ENCODED = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new Encoded(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    };
+    private static final ExecutorService SENDERS = Executors.newVirtualThreadPerTaskExecutor();
+
     @Inject
     Subscribers subscribers;
 
     @Override
-    public void healthCheck(NonceMessage request, StreamObserver<ReplyMessage> response) {
-        response.onNext(ReplyMessage.newBuilder().setRetval(request.getNonce()).build());
+    public ServerServiceDefinition bindService() {
+        ServerServiceDefinition.Builder service = ServerServiceDefinition.builder(LogServiceGrpc.SERVICE_NAME);
+        for (ServerMethodDefinition<?, ?> method : super.bindService().getMethods()) {
+            String name = method.getMethodDescriptor().getFullMethodName();
+            if (name.equals(LogServiceGrpc.getWatchMessagesMethod().getFullMethodName())) {
+                // Any filter: there is one kind of agent message.
+                service.addMethod(watch(LogServiceGrpc.getWatchMessagesMethod(), "WatchMessages", null,
+                        AgentLog.Message.class, FeederRecords::message));
+            } else if (name.equals(LogServiceGrpc.getWatchAlertsMethod().getFullMethodName())) {
+                // Filter `all` or `policy`: every alert (KubeArmor sends the same to both).
+                service.addMethod(watch(LogServiceGrpc.getWatchAlertsMethod(), "WatchAlerts", Set.of("all", "policy"),
+                        Alert.class, FeederRecords::alert));
+            } else if (name.equals(LogServiceGrpc.getWatchLogsMethod().getFullMethodName())) {
+                // Filter `all` or `system`: every container and host log.
+                service.addMethod(watch(LogServiceGrpc.getWatchLogsMethod(), "WatchLogs", Set.of("all", "system"),
+                        Log.class, FeederRecords::log));
+            } else {
+                service.addMethod(method);
+            }
+        }
+        return service.build();
+    }
+
+    @Override
+    public void healthCheck(dev.bulwark.api.feeder.NonceMessage request,
+            StreamObserver<dev.bulwark.api.feeder.ReplyMessage> response) {
+        response.onNext(dev.bulwark.api.feeder.ReplyMessage.newBuilder().setRetval(request.getNonce()).build());
         response.onCompleted();
     }
 
-    /** Any filter: there is one kind of agent message. */
-    @Override
-    public void watchMessages(RequestMessage request, StreamObserver<dev.bulwark.api.feeder.Message> response) {
-        stream("WatchMessages", request, null, AgentLog.Message.class, FeederRecords::message, response);
+    private <R> ServerMethodDefinition<RequestMessage, byte[]> watch(MethodDescriptor<RequestMessage, ?> method,
+            String rpc, Set<String> filters, Class<R> type, Function<R, ? extends MessageLite> convert) {
+        Function<Object, MessageLite> toProtobuf = record -> convert.apply(type.cast(record));
+        return ServerMethodDefinition.create(method.toBuilder(method.getRequestMarshaller(), ENCODED).build(),
+                ServerCalls.asyncServerStreamingCall((request, response) ->
+                        stream(rpc, request, filters, type, toProtobuf, response)));
     }
 
-    /** Filter `all` or `policy`: every alert (KubeArmor sends the same to both). */
-    @Override
-    public void watchAlerts(RequestMessage request, StreamObserver<dev.bulwark.api.feeder.Alert> response) {
-        stream("WatchAlerts", request, Set.of("all", "policy"), Alert.class, FeederRecords::alert, response);
-    }
-
-    /** Filter `all` or `system`: every container and host log. */
-    @Override
-    public void watchLogs(RequestMessage request, StreamObserver<dev.bulwark.api.feeder.Log> response) {
-        stream("WatchLogs", request, Set.of("all", "system"), Log.class, FeederRecords::log, response);
-    }
-
-    private <R, M> void stream(String rpc, RequestMessage request, Set<String> filters, Class<R> type,
-            Function<R, M> convert, StreamObserver<M> response) {
+    private void stream(String rpc, RequestMessage request, Set<String> filters, Class<?> type,
+            Function<Object, MessageLite> toProtobuf, StreamObserver<byte[]> response) {
         if (filters != null && !filters.contains(request.getFilter())) {
             response.onError(Status.INVALID_ARGUMENT.withDescription("Filter: must be one of "
                     + String.join(", ", filters.stream().sorted().toList()) + ", not '" + request.getFilter() + "'")
                     .asRuntimeException());
             return;
         }
-        ServerCallStreamObserver<M> call = (ServerCallStreamObserver<M>) response;
+        ServerCallStreamObserver<byte[]> call = (ServerCallStreamObserver<byte[]>) response;
         Subscription subscription = subscribers.subscribe(rpc, type::isInstance);
         AtomicInteger pending = new AtomicInteger();
-        // One sender at a time, whichever thread asks (the publisher after queueing, gRPC when the client has
-        // room again); it stops when the client is not ready and resumes from the ready handler.
-        Runnable drain = () -> {
-            if (pending.getAndIncrement() != 0) {
-                return;
-            }
+        // One sender at a time, on its own thread; it stops when the client is not ready and is scheduled again
+        // by the ready handler or by the next record. Asked while it runs, it runs once more before it stops.
+        Runnable send = () -> {
             int missed = 1;
             do {
                 try {
                     while (!subscription.isClosed() && call.isReady()) {
-                        Object record = subscription.poll();
-                        if (record == null) {
+                        Published next = subscription.next();
+                        if (next == null) {
                             break;
                         }
-                        call.onNext(convert.apply(type.cast(record)));
+                        call.onNext(next.encoded(toProtobuf));
                     }
                 } catch (RuntimeException e) {
-                    subscription.close(); // the call went away under us; never the publisher's problem
+                    subscription.close(); // the call went away under us
                 }
                 missed = pending.addAndGet(-missed);
             } while (missed != 0);
         };
+        Runnable schedule = () -> {
+            if (pending.getAndIncrement() == 0) {
+                SENDERS.execute(send);
+            }
+        };
         call.setOnCancelHandler(subscription::close);
         call.setOnCloseHandler(subscription::close);
-        call.setOnReadyHandler(drain);
-        subscription.onRecords(drain);
+        call.setOnReadyHandler(schedule);
+        subscription.onRecords(schedule);
+    }
+
+    /** Encoded bytes as gRPC's framer wants them: their length known, drained in one write. */
+    private static final class Encoded extends ByteArrayInputStream implements KnownLength, Drainable {
+        Encoded(byte[] bytes) {
+            super(bytes);
+        }
+
+        @Override
+        public int drainTo(OutputStream target) throws IOException {
+            int length = count - pos;
+            target.write(buf, pos, length);
+            pos = count;
+            return length;
+        }
     }
 }

@@ -66,10 +66,14 @@ public class Subscribers {
         subscriptions.forEach(Subscription::close);
     }
 
-    /** Hands the record to every reader that wants it; never waits. */
+    /** Hands the record to every reader that wants it; never waits. Readers share one {@link Published}. */
     public void publish(Object record) {
+        if (subscriptions.isEmpty()) {
+            return;
+        }
+        Published published = new Published(record);
         for (Subscription subscription : subscriptions) {
-            if (!subscription.offer(record)) {
+            if (!subscription.offer(published)) {
                 queueFull.increment();
             }
         }

@@ -14,7 +14,7 @@ import java.util.function.Predicate;
 public final class Subscription implements AutoCloseable {
     private final String name;
     private final Predicate<Object> wants;
-    private final BlockingQueue<Object> queue;
+    private final BlockingQueue<Published> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final Runnable onClose;
     private volatile Runnable wake = () -> {
@@ -28,7 +28,10 @@ public final class Subscription implements AutoCloseable {
         this.onClose = onClose;
     }
 
-    /** Called (on the publishing thread) after records were queued: the reader should come and take them. */
+    /**
+     * Called on the publishing thread after records were queued: the reader should come and take them. It must
+     * only schedule the reader (the publisher may be a kernel reader), never do the reader's work.
+     */
     public void onRecords(Runnable wake) {
         this.wake = wake;
     }
@@ -37,8 +40,8 @@ public final class Subscription implements AutoCloseable {
      * Queues the record if this reader wants it, and wakes the reader; false if it was dropped because the queue
      * is full. A record the reader does not want wakes nobody.
      */
-    boolean offer(Object record) {
-        if (closed || !wants.test(record)) {
+    boolean offer(Published record) {
+        if (closed || !wants.test(record.record())) {
             return true;
         }
         if (!queue.offer(record)) {
@@ -51,12 +54,19 @@ public final class Subscription implements AutoCloseable {
 
     /** The next record, or null if none is waiting. */
     public Object poll() {
+        Published next = queue.poll();
+        return next == null ? null : next.record();
+    }
+
+    /** The next record as published (with its shared encoding), or null if none is waiting. */
+    Published next() {
         return queue.poll();
     }
 
     /** The next record, waiting up to the timeout for one; null if none came. */
     public Object poll(long timeout, TimeUnit unit) throws InterruptedException {
-        return queue.poll(timeout, unit);
+        Published next = queue.poll(timeout, unit);
+        return next == null ? null : next.record();
     }
 
     public String name() {

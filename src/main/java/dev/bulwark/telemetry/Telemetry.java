@@ -13,14 +13,15 @@ import org.jboss.logging.Logger;
 
 /**
  * Where every alert and log goes: counted in metrics, written by the JSON sink (`logPath`), and handed to the
- * subscribers (gRPC streams and in-process consumers), each through its own bounded queue.
+ * subscribers (gRPC streams and in-process consumers), each through its own bounded queue and drained on its
+ * own thread.
  */
 @Singleton
 public class Telemetry {
     private static final Logger LOG = Logger.getLogger(Telemetry.class);
 
     @Inject
-    AgentLog json;
+    JsonSink json;
     @Inject
     Subscribers subscribers;
     @Inject
@@ -46,6 +47,11 @@ public class Telemetry {
                 .tags(key1, k.get(1), key2, k.get(2)).register(metrics)).increment();
     }
 
+    /** One of the agent's own messages (see {@link AgentLog}). */
+    void message(AgentLog.Message message) {
+        publish(message);
+    }
+
     /**
      * Runs the consumer on its own thread for every Alert, Log and agent Message from now on, until the returned
      * handle is closed. A consumer that throws is logged and keeps its subscription.
@@ -69,8 +75,9 @@ public class Telemetry {
         return subscription;
     }
 
+    /** Queues the record for each sink and reader; the caller (a kernel reader) never formats or sends. */
     private void publish(Object record) {
-        json.record(record);
+        json.offer(record);
         subscribers.publish(record);
     }
 }

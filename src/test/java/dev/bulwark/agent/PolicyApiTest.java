@@ -12,6 +12,10 @@ import dev.bulwark.api.policy.ProbeResponse;
 import dev.bulwark.api.policy.ProbeServiceGrpc;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.EndpointRegistry;
+import dev.bulwark.intake.PolicyIntake;
+import dev.bulwark.intake.PolicySource;
+import dev.bulwark.intake.PolicyStore;
+import dev.bulwark.policy.PolicyKind;
 import dev.bulwark.telemetry.AgentLog;
 import dev.bulwark.telemetry.Subscription;
 import dev.bulwark.telemetry.Telemetry;
@@ -49,6 +53,8 @@ class PolicyApiTest {
     EndpointRegistry endpoints;
     @Inject
     PolicyStore store;
+    @Inject
+    PolicyIntake intake;
     @Inject
     @io.quarkus.grpc.GrpcService
     PolicyApi policyApi;
@@ -141,9 +147,9 @@ class PolicyApiTest {
     @Order(5)
     void aRestartRestoresWhatWasApplied() {
         // What a restart does: an empty store, then the kept policies read back.
-        store.remove(PolicyApi.SOURCE_PREFIX + "KubeArmorHostPolicy/grpc-shadow");
+        store.remove(new PolicySource.GrpcRequest(PolicyKind.KubeArmorHostPolicy, "grpc-shadow"));
         assertFalse(hostTargets().contains("/etc/grpc-three"));
-        policyApi.restore();
+        intake.restore();
         assertTrue(hostTargets().contains("/etc/grpc-three"), hostTargets().toString());
     }
 

@@ -45,7 +45,8 @@ class PolicyServiceTlsTest {
                     "quarkus.grpc.server.ssl.trust-store-password", "changeit",
                     "quarkus.grpc.server.ssl.client-auth", "REQUEST",
                     "bulwark.policyServiceClientCertificate", "true",
-                    "bulwark.policyStorePath", "target/policy-service-tls/store");
+                    // A store of its own each run: what an earlier run kept would be restored as "Modified".
+                    "bulwark.policyStorePath", DIR.resolve("store-" + ProcessHandle.current().pid()).toString());
         }
     }
 

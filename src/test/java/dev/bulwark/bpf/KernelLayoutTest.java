@@ -3,6 +3,7 @@ package dev.bulwark.bpf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.bulwark.compile.RuleSet;
+import dev.bulwark.settings.Throttle;
 import java.io.IOException;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
@@ -93,8 +94,8 @@ class KernelLayoutTest {
                 "DECISION_POSTURE_BLOCKED:" + KernelLayout.DECISION_POSTURE_BLOCKED,
                 "DECISION_POSTURE_AUDITED:" + KernelLayout.DECISION_POSTURE_AUDITED,
                 "DECISION_THRESHOLD:" + KernelLayout.DECISION_THRESHOLD,
-                "BUDGET_POLICY:" + dev.bulwark.enforce.Throttle.Budget.POLICY.ordinal(),
-                "BUDGET_POSTURE:" + dev.bulwark.enforce.Throttle.Budget.POSTURE.ordinal(),
+                "BUDGET_POLICY:" + dev.bulwark.settings.Throttle.Budget.POLICY.ordinal(),
+                "BUDGET_POSTURE:" + dev.bulwark.settings.Throttle.Budget.POSTURE.ordinal(),
                 "BUDGET_POLICY:" + KernelLayout.BUDGET_POLICY, "BUDGET_POSTURE:" + KernelLayout.BUDGET_POSTURE,
                 "HOOK_BPRM_CHECK:" + KernelLayout.HOOK_BPRM_CHECK,
                 "MONITOR_EXEC:" + KernelLayout.MONITOR_EXEC, "MONITOR_FORK:" + KernelLayout.MONITOR_FORK,

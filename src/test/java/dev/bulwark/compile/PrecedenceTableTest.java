@@ -7,6 +7,7 @@ import dev.bulwark.compile.RuleSet.Context;
 import dev.bulwark.compile.RuleSet.RuleClass;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Posture;
+import dev.bulwark.settings.Postures;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,7 +49,7 @@ public class PrecedenceTableTest {
         }
         Posture file = Posture.valueOf(posture);
         return RuleCompiler.compile(RuleCompilerTest.HOST, compiled,
-                new RuleCompiler.Options(new RuleCompiler.Postures(file, Posture.audit, Posture.audit), true));
+                new RuleCompiler.Options(new Postures(file, Posture.audit, Posture.audit), true));
     }
 
     /** "policy index:field" of a rule, as the table names it. */

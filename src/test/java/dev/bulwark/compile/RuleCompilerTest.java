@@ -15,6 +15,7 @@ import dev.bulwark.identity.Endpoint;
 import dev.bulwark.policy.Action;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Posture;
+import dev.bulwark.settings.Postures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Normalisation, expansion, whitelist modes and merging, on the compiler's output. */
 class RuleCompilerTest {
     static final Endpoint HOST = Endpoint.host("node-1", Map.of());
-    static final RuleCompiler.Options DEFAULTS = new RuleCompiler.Options(RuleCompiler.Postures.AUDIT, true);
+    static final RuleCompiler.Options DEFAULTS = new RuleCompiler.Options(Postures.AUDIT, true);
 
     static Policy hsp(String name, String spec) {
         return PolicySelectionTest.policy("KubeArmorHostPolicy", "",
@@ -88,7 +89,7 @@ class RuleCompilerTest {
     @Test
     void whitelistModeIsPerClassAndProcessSharesTheFilePosture() {
         RuleCompiler.Options postures = new RuleCompiler.Options(
-                new RuleCompiler.Postures(Posture.block, Posture.audit, Posture.block), true);
+                new Postures(Posture.block, Posture.audit, Posture.block), true);
         RuleSet set = compile(postures, hsp("p", """
                 process: {matchPaths: [{path: /bin/ok, action: Allow}]},
                 file: {matchPaths: [{path: /etc/x, action: Block}]},
@@ -151,7 +152,7 @@ class RuleCompilerTest {
     @Test
     void pathsAreNormalisedAndResolvedSpellingsAddKeys() {
         PathResolver usrmerge = path -> path.startsWith("/bin/") ? "/usr" + path : path;
-        RuleSet set = compile(new RuleCompiler.Options(RuleCompiler.Postures.AUDIT, true, usrmerge),
+        RuleSet set = compile(new RuleCompiler.Options(Postures.AUDIT, true, usrmerge),
                 hsp("p", "process: {matchPaths: [{path: /bin/./od}, {path: /opt/../bin/true, fromSource: [{path: /bin/sh}]}]},"
                         + " file: {matchPaths: [{path: /proc/self/environ}]}"));
         entry(set, RuleClass.PROCESS, "/bin/od", "");
@@ -193,7 +194,7 @@ class RuleCompilerTest {
         Entry on = entry(compile(DEFAULTS, policy), RuleClass.PROCESS, "/bin/ls", "");
         assertEquals(List.of("-l", "/tmp"), on.block().getFirst().args());
         assertEquals(Set.of(Flag.OWNER_ONLY, Flag.PTS), on.block().getFirst().flags());
-        RuleSet off = compile(new RuleCompiler.Options(RuleCompiler.Postures.AUDIT, false), policy);
+        RuleSet off = compile(new RuleCompiler.Options(Postures.AUDIT, false), policy);
         assertEquals(List.of(), entry(off, RuleClass.PROCESS, "/bin/ls", "").block().getFirst().args());
         assertEquals(List.of("p: spec.process.matchPaths[0].allowedArgs: ignored, matchArgs is off"), off.notEnforced());
     }

@@ -1,10 +1,10 @@
 package dev.bulwark.enforce;
 
-import dev.bulwark.bpf.BpfException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.bpf.BpfException;
 import dev.bulwark.compile.PolicySelection;
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.compile.RuleSet;
@@ -12,6 +12,7 @@ import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
 import dev.bulwark.policy.Posture;
 import dev.bulwark.policy.TestPolicies;
+import dev.bulwark.settings.Postures;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -47,7 +48,7 @@ class BpfLsmEnforcementTest extends KernelScenarios {
     }
 
     static RuleCompiler.Options options(Posture filePosture) {
-        return new RuleCompiler.Options(new RuleCompiler.Postures(filePosture, Posture.audit, Posture.audit), true);
+        return new RuleCompiler.Options(new Postures(filePosture, Posture.audit, Posture.audit), true);
     }
 
     /** Applies one host policy with this spec (YAML flow style) and the given file posture. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.policy.Posture;
+import dev.bulwark.settings.Postures;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -105,7 +106,7 @@ class DnsEnforcementTest extends DnsScenarios {
     @Test
     void anAllowListUnderPostureBlockDeniesEveryOtherName() throws Exception {
         host("{network: {matchDNSQueries: [{domain: example.com" + FROM_PYTHON + "}]}, action: Allow}",
-                new RuleCompiler.Postures(Posture.audit, Posture.block, Posture.audit));
+                new Postures(Posture.audit, Posture.block, Posture.audit));
         try {
             assertEquals(List.of("ok", "ok", "EACCES"), query(PYTHON, "sendto", "inet", "example.com",
                     "www.example.com", "google.com"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.policy.Posture;
+import dev.bulwark.settings.Postures;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,8 +22,8 @@ import org.junit.jupiter.api.Test;
  * every other program.
  */
 class ExecArgumentsEnforcementTest extends KernelScenarios {
-    static final RuleCompiler.Postures PROCESS_BLOCK =
-            new RuleCompiler.Postures(Posture.block, Posture.audit, Posture.audit);
+    static final Postures PROCESS_BLOCK =
+            new Postures(Posture.block, Posture.audit, Posture.audit);
     static final String LONG = "a".repeat(300);
 
     static final Path DIR = Path.of("/tmp/bulwark-args");
@@ -127,7 +128,7 @@ class ExecArgumentsEnforcementTest extends KernelScenarios {
     }
 
     /** Runs the command line in a sandbox where /usr/bin/echo is allowed with these arguments only. */
-    String withAllowedArgs(String allowedArgs, RuleCompiler.Postures postures, String commandLine) throws Exception {
+    String withAllowedArgs(String allowedArgs, Postures postures, String commandLine) throws Exception {
         return inSandbox("{process: {matchPaths: [{path: /usr/bin/echo, allowedArgs: " + allowedArgs + "}]},"
                 + " action: Allow}", postures, sandbox -> sandbox.run(commandLine));
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.policy.Posture;
+import dev.bulwark.settings.Postures;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -92,7 +93,7 @@ class GlobEnforcementTest extends KernelScenarios {
         Files.copy(Path.of("/usr/bin/true"), DIR.resolve("bin/run.sh"));
         Files.copy(Path.of("/usr/bin/true"), DIR.resolve("bin/run"));
         host("{process: {matchPatterns: [{pattern: /tmp/bulwark-glob/bin/*.sh}]}, action: Block}",
-                new RuleCompiler.Postures(Posture.audit, Posture.audit, Posture.audit));
+                new Postures(Posture.audit, Posture.audit, Posture.audit));
         assertEquals(126, run("/usr/bin/sh", "-c", DIR.resolve("bin/run.sh").toString()));
         assertEquals(0, run("/usr/bin/sh", "-c", DIR.resolve("bin/run").toString()));
         assertEquals("Process", alert(on(DIR.resolve("bin/run.sh").toString())).operation());

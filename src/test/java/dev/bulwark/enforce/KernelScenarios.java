@@ -10,6 +10,8 @@ import dev.bulwark.identity.Endpoint;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Posture;
 import dev.bulwark.policy.TestPolicies;
+import dev.bulwark.settings.Postures;
+import dev.bulwark.settings.Throttle;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,7 +39,7 @@ abstract class KernelScenarios {
     static final Endpoint HOST = Endpoint.host("vmrun", Map.of());
     /** Above what any single test raises, except the throttling test. */
     static final int THROTTLE_PER_SEC = 8;
-    static final RuleCompiler.Postures AUDIT = new RuleCompiler.Postures(Posture.audit, Posture.audit, Posture.audit);
+    static final Postures AUDIT = new Postures(Posture.audit, Posture.audit, Posture.audit);
 
     /** A program for fromSource, and a copy of it elsewhere: another program as far as the kernel can tell. */
     static final String PYTHON = "/usr/bin/python3.11";
@@ -109,12 +111,12 @@ abstract class KernelScenarios {
     }
 
     /** Applies one host policy with this spec (YAML flow style, starting with "{") under these postures. */
-    RuleSet host(String spec, RuleCompiler.Postures postures) {
+    RuleSet host(String spec, Postures postures) {
         return apply(HOST, "KubeArmorHostPolicy", "{nodeSelector: {matchLabels: {kubearmor.io/hostname: '*'}}, "
                 + spec.substring(1), postures);
     }
 
-    RuleSet apply(Endpoint endpoint, String kind, String spec, RuleCompiler.Postures postures) {
+    RuleSet apply(Endpoint endpoint, String kind, String spec, Postures postures) {
         List<Policy> policies = PolicySelection.applicable(
                 List.of(TestPolicies.read(kind, "lsm-test", "test", spec)), endpoint);
         assertEquals(1, policies.size(), "the policy must select the endpoint");
@@ -151,7 +153,7 @@ abstract class KernelScenarios {
      * Starts a sandbox, gives its endpoint (labels app: sandbox) a KubeArmorPolicy with this spec (YAML flow
      * style, starting with "{", without a selector) under these postures, runs the work, and takes the rules away.
      */
-    <T> T inSandbox(String spec, RuleCompiler.Postures postures, InSandbox<T> work) throws Exception {
+    <T> T inSandbox(String spec, Postures postures, InSandbox<T> work) throws Exception {
         try (Sandbox sandbox = new Sandbox()) {
             Endpoint container = sandbox.endpoint(Map.of("app", "sandbox"));
             apply(container, "KubeArmorPolicy", "{selector: {matchLabels: {app: sandbox}}, " + spec.substring(1),

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.policy.Posture;
+import dev.bulwark.settings.Postures;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -27,8 +28,8 @@ import org.junit.jupiter.api.Test;
 class NetworkAndCapabilityEnforcementTest extends KernelScenarios {
     static final Path DIR = Path.of("/tmp/bulwark-net");
     static final String JAVA = ProcessHandle.current().info().command().orElseThrow();
-    static final RuleCompiler.Postures NETWORK_BLOCK =
-            new RuleCompiler.Postures(Posture.audit, Posture.block, Posture.audit);
+    static final Postures NETWORK_BLOCK =
+            new Postures(Posture.audit, Posture.block, Posture.audit);
 
     /** Makes each socket given as family:type:protocol and prints "ok" or the errno name, one line each. */
     static final String SOCKETS = """
@@ -150,7 +151,7 @@ class NetworkAndCapabilityEnforcementTest extends KernelScenarios {
     @Test
     void tcpAllowListUnderPostureAuditOnlyReports() throws Exception {
         host("{network: {matchProtocols: [{protocol: tcp" + FROM_PYTHON + "}]}, action: Allow}",
-                new RuleCompiler.Postures(Posture.audit, Posture.audit, Posture.audit));
+                new Postures(Posture.audit, Posture.audit, Posture.audit));
         assertEquals(List.of("ok", "ok"), sockets(PYTHON, "inet:stream:0", "inet:dgram:0"));
         Alert posture = alert(network("protocol=UDP type=SOCK_DGRAM"));
         assertEquals("DefaultPosture", posture.policyName());

@@ -9,6 +9,7 @@ import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.policy.Posture;
 import dev.bulwark.policy.TestPolicies;
+import dev.bulwark.settings.Postures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +64,7 @@ class PathNameEnforcementTest extends KernelScenarios {
         String allowList = "{file: {matchDirectories: [{dir: /usr/, recursive: true, readOnly: true},"
                 + " {dir: /etc/, recursive: true, readOnly: true}, {dir: /proc/, recursive: true},"
                 + " {dir: /dev/, recursive: true}, {dir: " + DIR + "/, readOnly: true}]}, action: Allow}";
-        String output = inSandbox(allowList, new RuleCompiler.Postures(Posture.block, Posture.audit, Posture.audit),
+        String output = inSandbox(allowList, new Postures(Posture.block, Posture.audit, Posture.audit),
                 sandbox -> sandbox.run(WRITE_PSEUDO + "; echo piped | /usr/bin/cat; /usr/bin/cat " + SECRET));
         assertTrue(output.startsWith("ok\npiped\n"), "pipes, sockets, eventfds, memfds are written: " + output);
         assertTrue(output.contains("Permission denied") && output.endsWith("status=1\n"),
@@ -83,7 +84,7 @@ class PathNameEnforcementTest extends KernelScenarios {
     void aProgramWithoutAPathIsStillJudgedByAnAllowList() throws Exception {
         String allowList = "{process: {matchPaths: [{path: /usr/bin/python3.11}, {path: /usr/bin/true}]},"
                 + " action: Allow}";
-        String output = inSandbox(allowList, new RuleCompiler.Postures(Posture.block, Posture.audit, Posture.audit),
+        String output = inSandbox(allowList, new Postures(Posture.block, Posture.audit, Posture.audit),
                 sandbox -> sandbox.run(each("/usr/bin/true", PresetEnforcementTest.MEMFD_EXEC)));
         assertTrue(output.contains("r0=0 r1=1"), "a memfd is not allowed by the list: " + output);
     }

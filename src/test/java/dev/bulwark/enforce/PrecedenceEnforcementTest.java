@@ -9,6 +9,7 @@ import dev.bulwark.identity.Endpoint;
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.Posture;
 import dev.bulwark.policy.TestPolicies;
+import dev.bulwark.settings.Postures;
 import dev.bulwark.telemetry.Alert;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ class PrecedenceEnforcementTest extends KernelScenarios {
                         "{selector: {matchLabels: {app: precedence}}, " + specs.get(i).substring(1)));
             }
             enforcer.apply(RuleCompiler.compile(container, PolicySelection.applicable(parsed, container),
-                    new RuleCompiler.Options(new RuleCompiler.Postures(filePosture, Posture.audit, Posture.audit),
+                    new RuleCompiler.Options(new Postures(filePosture, Posture.audit, Posture.audit),
                             true)));
             try {
                 return sandbox.run(commandLine);

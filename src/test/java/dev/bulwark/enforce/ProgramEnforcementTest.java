@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.policy.Posture;
+import dev.bulwark.settings.Postures;
 import dev.bulwark.telemetry.Alert;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,7 +89,7 @@ class ProgramEnforcementTest extends KernelScenarios {
         Path javaHome = Path.of(System.getProperty("java.home")).toRealPath();
         host("{process: {matchPaths: [{path: " + loader + "}, {path: /usr/bin/true}, {path: /usr/bin/bash}],"
                 + " matchDirectories: [{dir: " + javaHome + "/, recursive: true}]}, action: Allow}",
-                new RuleCompiler.Postures(Posture.block, Posture.audit, Posture.audit));
+                new Postures(Posture.block, Posture.audit, Posture.audit));
         assertEquals(0, sh(LOADER + " /usr/bin/true"), "an allowed program through the allowed loader");
         assertTrue(sh(LOADER + " " + OD + " --version") != 0, "a program the list does not allow");
         Alert alert = alert(on(OD));

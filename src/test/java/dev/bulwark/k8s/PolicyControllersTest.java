@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.agent.PolicyEngine;
-import dev.bulwark.agent.PolicyStore;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.intake.PolicyStore;
 import dev.bulwark.policy.KubeArmorClusterPolicy;
 import dev.bulwark.policy.KubeArmorHostPolicy;
 import dev.bulwark.policy.KubeArmorPolicy;

@@ -3,13 +3,12 @@ package dev.bulwark.monitor;
 import static dev.bulwark.monitor.AlertThrottle.Verdict.ANNOUNCE;
 import static dev.bulwark.monitor.AlertThrottle.Verdict.DROP;
 import static dev.bulwark.monitor.AlertThrottle.Verdict.REPORT;
+import static dev.bulwark.settings.Throttle.Budget.POLICY;
+import static dev.bulwark.settings.Throttle.Budget.POSTURE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import static dev.bulwark.enforce.Throttle.Budget.POLICY;
-import static dev.bulwark.enforce.Throttle.Budget.POSTURE;
-
-import dev.bulwark.enforce.Throttle;
 import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.settings.Throttle;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.identity.KernelIdentity;
-import dev.bulwark.telemetry.AgentLog;
 import dev.bulwark.telemetry.Alert;
 import dev.bulwark.telemetry.Log;
 import dev.bulwark.telemetry.Telemetry;
@@ -55,8 +54,6 @@ class ContainerMonitorTest {
     EndpointRegistry endpoints;
     @Inject
     Telemetry telemetry;
-    @Inject
-    AgentLog log;
 
     final List<Object> records = new CopyOnWriteArrayList<>();
     AutoCloseable subscription;
@@ -203,7 +200,7 @@ class ContainerMonitorTest {
     @Test
     void containerdContainersAreLearnedFromItsOwnApi() throws Exception {
         try (var watcher = new dev.bulwark.identity.runtime.ContainerdWatcher(ContainerDaemons.CONTAINERD,
-                Path.of("/proc"), endpoints, log)) {
+                Path.of("/proc"), endpoints)) {
             watcher.start();
             // runc keeps its state outside containerd's (/run/containerd/runc): a fresh id per run
             String id = "ctd-" + ProcessHandle.current().pid();

@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +30,6 @@ class FeederServiceTest {
 
     @Inject
     Telemetry telemetry;
-    @Inject
-    AgentLog agentLog;
 
     ManagedChannel channel;
     LogServiceGrpc.LogServiceBlockingStub blocking;
@@ -130,7 +129,7 @@ class FeederServiceTest {
     void agentMessagesAreStreamed() throws Exception {
         Iterator<dev.bulwark.api.feeder.Message> messages =
                 blocking.watchMessages(RequestMessage.newBuilder().setFilter("all").build());
-        dev.bulwark.api.feeder.Message message = first(messages, () -> agentLog.info("hello from the test"));
+        dev.bulwark.api.feeder.Message message = first(messages, () -> Logger.getLogger(AgentLog.CATEGORY).info("hello from the test"));
         assertEquals("hello from the test", message.getMessage());
         assertEquals("INFO", message.getLevel());
         assertEquals("AgentLog", message.getType());

@@ -14,7 +14,6 @@ import dev.bulwark.identity.runtime.containerd.SubscribeRequest;
 import dev.bulwark.identity.runtime.containerd.TaskDelete;
 import dev.bulwark.identity.runtime.containerd.TaskStart;
 import dev.bulwark.identity.runtime.containerd.TasksGrpc;
-import dev.bulwark.telemetry.AgentLog;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
@@ -24,6 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * containerd through its own gRPC API on the unix socket: the event stream (task start and delete) and, at
@@ -40,17 +40,17 @@ public class ContainerdWatcher implements RuntimeWatcher {
 
     private final String socket;
     private final Path procfs;
-    private final AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.identity.runtime");
     private final UnixSocketChannel unix;
     private final ManagedChannel channel;
     private final EndpointRegistry registry;
     private volatile boolean closed;
 
-    public ContainerdWatcher(String socket, Path procfs, EndpointRegistry registry, AgentLog log) {
+    public ContainerdWatcher(String socket, Path procfs, EndpointRegistry registry) {
         this.socket = socket;
         this.procfs = procfs;
         this.registry = registry;
-        this.log = log;
         this.unix = new UnixSocketChannel(socket);
         this.channel = unix.channel;
     }
@@ -81,7 +81,7 @@ public class ContainerdWatcher implements RuntimeWatcher {
             @Override
             public void onError(Throwable t) {
                 if (!closed) {
-                    log.warn("containerd events at " + socket + " interrupted: " + t.getMessage() + "; retrying");
+                    LOG.warn("containerd events at " + socket + " interrupted: " + t.getMessage() + "; retrying");
                     unix.loop.schedule(ContainerdWatcher.this::subscribe, 2, TimeUnit.SECONDS);
                 }
             }
@@ -115,7 +115,7 @@ public class ContainerdWatcher implements RuntimeWatcher {
                 }
             }
         } catch (InvalidProtocolBufferException e) {
-            log.warn("containerd event " + envelope.getTopic() + " unreadable: " + e.getMessage());
+            LOG.warn("containerd event " + envelope.getTopic() + " unreadable: " + e.getMessage());
         }
     }
 
@@ -130,7 +130,7 @@ public class ContainerdWatcher implements RuntimeWatcher {
                     }
                 }
             } catch (RuntimeException e) {
-                log.warn("containerd tasks of namespace " + namespace + " not listed: " + e.getMessage());
+                LOG.warn("containerd tasks of namespace " + namespace + " not listed: " + e.getMessage());
             }
         }
     }
@@ -146,7 +146,7 @@ public class ContainerdWatcher implements RuntimeWatcher {
             KernelIdentity identity = KernelIdentity.ofProcess(procfs, pid);
             registry.register(ContainerEndpoints.of(id, id, container.getImage(), container.getLabelsMap(), identity));
         } catch (IOException | RuntimeException e) {
-            log.warn("containerd container " + namespace + "/" + id + " not registered: " + e.getMessage());
+            LOG.warn("containerd container " + namespace + "/" + id + " not registered: " + e.getMessage());
         }
     }
 

@@ -10,11 +10,10 @@ import dev.bulwark.identity.runtime.cri.ContainerStateValue;
 import dev.bulwark.identity.runtime.cri.ContainerStatusRequest;
 import dev.bulwark.identity.runtime.cri.ContainerStatusResponse;
 import dev.bulwark.identity.runtime.cri.ListContainersRequest;
-import dev.bulwark.identity.runtime.cri.RuntimeServiceGrpc;
 import dev.bulwark.identity.runtime.cri.RuntimeServiceGrpc.RuntimeServiceBlockingStub;
+import dev.bulwark.identity.runtime.cri.RuntimeServiceGrpc;
 import dev.bulwark.identity.runtime.cri.VersionRequest;
 import dev.bulwark.identity.runtime.cri.VersionResponse;
-import dev.bulwark.telemetry.AgentLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -22,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * Any runtime that serves the Kubernetes CRI (`runtime.v1`): CRI-O, containerd's CRI plugin, others. CRI has
@@ -36,7 +36,8 @@ public class CriWatcher implements RuntimeWatcher {
     private final String socket;
     private final Path procfs;
     private final EndpointRegistry registry;
-    private final AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.identity.runtime");
     private final UnixSocketChannel unix;
     private final ScheduledExecutorService poller =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("cri-poll").factory());
@@ -46,11 +47,10 @@ public class CriWatcher implements RuntimeWatcher {
     private boolean connected;
     private boolean warned;
 
-    public CriWatcher(String socket, Path procfs, EndpointRegistry registry, AgentLog log) {
+    public CriWatcher(String socket, Path procfs, EndpointRegistry registry) {
         this.socket = socket;
         this.procfs = procfs;
         this.registry = registry;
-        this.log = log;
         this.unix = new UnixSocketChannel(socket);
     }
 
@@ -72,7 +72,7 @@ public class CriWatcher implements RuntimeWatcher {
         try {
             if (!connected) {
                 VersionResponse version = runtime().version(VersionRequest.newBuilder().setVersion("v1").build());
-                log.info("CRI runtime at " + socket + ": " + version.getRuntimeName() + " "
+                LOG.info("CRI runtime at " + socket + ": " + version.getRuntimeName() + " "
                         + version.getRuntimeVersion() + " (" + version.getRuntimeApiVersion() + ")");
                 connected = true;
                 warned = false;
@@ -96,7 +96,7 @@ public class CriWatcher implements RuntimeWatcher {
         } catch (RuntimeException e) {
             // Known containers stay registered: a runtime restart does not stop them.
             if (connected || !warned) {
-                log.warn("CRI runtime at " + socket + " unavailable: " + e.getMessage() + "; retrying");
+                LOG.warn("CRI runtime at " + socket + " unavailable: " + e.getMessage() + "; retrying");
                 warned = true;
             }
             connected = false;
@@ -117,7 +117,7 @@ public class CriWatcher implements RuntimeWatcher {
             registry.register(ContainerEndpoints.of(id, container.getMetadata().getName(),
                     image.isEmpty() ? container.getImageRef() : image, container.getLabelsMap(), identity));
         } catch (IOException | RuntimeException e) {
-            log.warn("CRI container " + id + " not registered: " + e.getMessage());
+            LOG.warn("CRI container " + id + " not registered: " + e.getMessage());
         }
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.identity.KernelIdentity;
-import dev.bulwark.telemetry.AgentLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,8 +18,8 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * Docker through its Engine API on the unix socket (Vert.x HTTP client over epoll): the container event stream
@@ -35,7 +34,8 @@ public class DockerWatcher implements RuntimeWatcher {
     private final Vertx vertx;
     private final String socket;
     private final Path procfs;
-    private final AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.identity.runtime");
     private final HttpClient client;
     private final EndpointRegistry registry;
     private volatile boolean closed;
@@ -62,12 +62,11 @@ public class DockerWatcher implements RuntimeWatcher {
     record Config(@JsonProperty("Image") String image, @JsonProperty("Labels") Map<String, String> labels) {
     }
 
-    public DockerWatcher(Vertx vertx, String socket, Path procfs, EndpointRegistry registry, AgentLog log) {
+    public DockerWatcher(Vertx vertx, String socket, Path procfs, EndpointRegistry registry) {
         this.vertx = vertx;
         this.socket = socket;
         this.procfs = procfs;
         this.registry = registry;
-        this.log = log;
         this.client = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(0));
     }
 
@@ -79,7 +78,7 @@ public class DockerWatcher implements RuntimeWatcher {
     @Override
     public void start() {
         if (!vertx.isNativeTransportEnabled()) {
-            log.error("Docker at " + socket + " cannot be watched: unix sockets need the epoll transport");
+            LOG.error("Docker at " + socket + " cannot be watched: unix sockets need the epoll transport");
             return;
         }
         follow();
@@ -97,7 +96,7 @@ public class DockerWatcher implements RuntimeWatcher {
             response.exceptionHandler(e -> retry());
             listRunning();
         }).onFailure(e -> {
-            log.warn("Docker events at " + socket + " unavailable: " + e.getMessage() + "; retrying");
+            LOG.warn("Docker events at " + socket + " unavailable: " + e.getMessage() + "; retrying");
             retry();
         });
     }
@@ -115,7 +114,7 @@ public class DockerWatcher implements RuntimeWatcher {
                     inspect(summary.id());
                 }
             } catch (IOException e) {
-                log.warn("Docker container list unreadable: " + e.getMessage());
+                LOG.warn("Docker container list unreadable: " + e.getMessage());
             }
         });
     }
@@ -133,7 +132,7 @@ public class DockerWatcher implements RuntimeWatcher {
                 }
             }
         } catch (IOException e) {
-            log.warn("Docker event unreadable: " + e.getMessage());
+            LOG.warn("Docker event unreadable: " + e.getMessage());
         }
     }
 
@@ -151,7 +150,7 @@ public class DockerWatcher implements RuntimeWatcher {
                 Thread.ofVirtual().start(() -> registry.register(
                         ContainerEndpoints.of(container.id(), name, config.image(), config.labels(), identity)));
             } catch (IOException | RuntimeException e) {
-                log.warn("Docker container " + id + " not registered: " + e.getMessage());
+                LOG.warn("Docker container " + id + " not registered: " + e.getMessage());
             }
         });
     }

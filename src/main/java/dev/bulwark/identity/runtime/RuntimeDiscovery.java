@@ -2,7 +2,6 @@ package dev.bulwark.identity.runtime;
 
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.identity.EndpointRegistry;
-import dev.bulwark.telemetry.AgentLog;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
@@ -11,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * Finds the node's container runtime: `criSocket` when set, else the first socket of KubeArmor's list that
@@ -30,8 +30,8 @@ public class RuntimeDiscovery {
     BulwarkConfig config;
     @Inject
     EndpointRegistry registry;
-    @Inject
-    AgentLog log;
+    /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
+    private static final Logger LOG = Logger.getLogger("bulwark.identity.runtime");
     @Inject
     Vertx vertx;
 
@@ -41,12 +41,12 @@ public class RuntimeDiscovery {
         Optional<String> socket = config.criSocket().map(s -> s.replaceFirst("^unix://", ""))
                 .or(() -> SOCKETS.stream().filter(s -> Files.exists(Path.of(s))).findFirst());
         if (socket.isEmpty()) {
-            log.info("No container runtime socket found (" + String.join(", ", SOCKETS) + "): watching the host only");
+            LOG.info("No container runtime socket found (" + String.join(", ", SOCKETS) + "): watching the host only");
             return;
         }
         watcher = watcherFor(socket.get());
         watcher.start();
-        log.info("Watching containers of " + watcher.describe());
+        LOG.info("Watching containers of " + watcher.describe());
     }
 
     private RuntimeWatcher watcherFor(String socket) {
@@ -57,9 +57,9 @@ public class RuntimeDiscovery {
                     : name.contains("containerd") ? BulwarkConfig.RuntimeApi.containerd : BulwarkConfig.RuntimeApi.cri;
         }
         return switch (api) {
-            case docker -> new DockerWatcher(vertx, socket, config.procfsPath(), registry, log);
-            case containerd -> new ContainerdWatcher(socket, config.procfsPath(), registry, log);
-            case cri, auto -> new CriWatcher(socket, config.procfsPath(), registry, log);
+            case docker -> new DockerWatcher(vertx, socket, config.procfsPath(), registry);
+            case containerd -> new ContainerdWatcher(socket, config.procfsPath(), registry);
+            case cri, auto -> new CriWatcher(socket, config.procfsPath(), registry);
         };
     }
 

@@ -1,4 +1,6 @@
-package dev.bulwark.enforce;
+package dev.bulwark.settings;
+
+import dev.bulwark.policy.Posture;
 
 /**
  * Alert throttling per endpoint and budget: at most maxAlertsPerSec alerts a second, then none for throttleSec.
@@ -13,7 +15,7 @@ public record Throttle(int maxAlertsPerSec, int throttleSec) {
 
         /** The budget of an alert of this policy (POSTURE for the default posture's). */
         public static Budget of(String policyName) {
-            return SuppressedAlerts.POSTURE.equals(policyName) ? POSTURE : POLICY;
+            return Posture.ALERT_POLICY.equals(policyName) ? POSTURE : POLICY;
         }
 
         /** How an announcement names the alerts it pauses. */

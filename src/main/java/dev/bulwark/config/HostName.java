@@ -1,4 +1,4 @@
-package dev.bulwark.identity;
+package dev.bulwark.config;
 
 import java.io.IOException;
 import java.net.InetAddress;

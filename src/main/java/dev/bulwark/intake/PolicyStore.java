@@ -1,4 +1,4 @@
-package dev.bulwark.agent;
+package dev.bulwark.intake;
 
 import dev.bulwark.policy.Policy;
 import dev.bulwark.policy.PolicyKind;
@@ -12,13 +12,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The policies in force, grouped by where they came from (a file, the gRPC service, the API server). A source
- * is replaced as a whole, so a bad edit of one file never disturbs the others. Each change fires
- * {@link PoliciesChanged}.
+ * The policies in force, grouped by where they came from ({@link PolicySource}). A source is replaced as a
+ * whole. Each change fires {@link PoliciesChanged}. Policies reach it through {@link PolicyIntake}.
  */
 @Singleton
 public class PolicyStore {
-    private final Map<String, List<Policy>> bySource = new LinkedHashMap<>();
+    private final Map<PolicySource, List<Policy>> bySource = new LinkedHashMap<>();
 
     @Inject
     Event<PoliciesChanged> changes;
@@ -27,14 +26,14 @@ public class PolicyStore {
      * The policies of a source changed. Observers that put rules in force (the policy engine) add to notInForce
      * what they could not put in force, so that the source can say so instead of "applied".
      */
-    public record PoliciesChanged(String source, List<String> notInForce) {
+    public record PoliciesChanged(PolicySource source, List<String> notInForce) {
     }
 
     /**
      * What became of a change: refused, changing nothing (conflict: a name another source defines), or stored,
      * with what of it is not in force in the kernel (empty: in force when replace returned).
      */
-    public record Outcome(Optional<String> conflict, List<String> notInForce) {
+    record Outcome(Optional<String> conflict, List<String> notInForce) {
         public boolean inForce() {
             return conflict.isEmpty() && notInForce.isEmpty();
         }
@@ -45,13 +44,13 @@ public class PolicyStore {
      * Refused, changing nothing, when another source already defines a policy of the same kind and name: which
      * one should win would be a guess.
      */
-    public Outcome replace(String source, List<Policy> policies) {
+    Outcome replace(PolicySource source, List<Policy> policies) {
         synchronized (this) {
             for (Policy policy : policies) {
-                Optional<String> owner = ownerOf(policy.kind(), policy.qualifiedName(), source);
+                Optional<PolicySource> owner = ownerOf(policy.kind(), policy.qualifiedName(), source);
                 if (owner.isPresent()) {
                     return new Outcome(Optional.of(policy.kind() + " " + policy.qualifiedName()
-                            + " is already defined by " + owner.get()), List.of());
+                            + " is already defined by " + owner.get().describe()), List.of());
                 }
             }
             bySource.put(source, List.copyOf(policies));
@@ -61,7 +60,8 @@ public class PolicyStore {
         return new Outcome(Optional.empty(), List.copyOf(change.notInForce()));
     }
 
-    public void remove(String source) {
+    /** Removes the source's policies; false when it held none (adapters withdraw through the intake). */
+    public boolean remove(PolicySource source) {
         boolean removed;
         synchronized (this) {
             removed = bySource.remove(source) != null;
@@ -69,6 +69,7 @@ public class PolicyStore {
         if (removed) {
             changes.fire(new PoliciesChanged(source, new ArrayList<>()));
         }
+        return removed;
     }
 
     public synchronized List<Policy> all() {
@@ -77,11 +78,21 @@ public class PolicyStore {
         return all;
     }
 
+    /** The sources' ids (see {@link PolicySource#id()}). */
     public synchronized List<String> sources() {
+        return bySource.keySet().stream().map(PolicySource::id).toList();
+    }
+
+    /** The sources that hold policies now. */
+    public synchronized List<PolicySource> held() {
         return List.copyOf(bySource.keySet());
     }
 
-    private Optional<String> ownerOf(PolicyKind kind, String qualifiedName, String except) {
+    public synchronized boolean holds(PolicySource source) {
+        return bySource.containsKey(source);
+    }
+
+    private Optional<PolicySource> ownerOf(PolicyKind kind, String qualifiedName, PolicySource except) {
         return bySource.entrySet().stream()
                 .filter(e -> !e.getKey().equals(except))
                 .filter(e -> e.getValue().stream()

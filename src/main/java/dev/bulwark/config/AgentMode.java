@@ -1,4 +1,4 @@
-package dev.bulwark.agent;
+package dev.bulwark.config;
 
 import dev.bulwark.config.BulwarkConfig;
 import jakarta.inject.Inject;

@@ -1,7 +1,7 @@
-package dev.bulwark.config;
+package dev.bulwark.settings;
 
-import dev.bulwark.compile.RuleCompiler;
-import dev.bulwark.enforce.Throttle;
+import dev.bulwark.config.BulwarkConfig;
+import dev.bulwark.config.Visibility;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.policy.Posture;
 import jakarta.enterprise.event.Event;
@@ -30,7 +30,7 @@ public class LiveSettings {
     }
 
     /** The defaults, as a whole: what the configuration or the ConfigMap says. */
-    public record Defaults(RuleCompiler.Postures container, RuleCompiler.Postures host, List<Visibility> visibility,
+    public record Defaults(Postures container, Postures host, List<Visibility> visibility,
             List<Visibility> hostVisibility, Throttle throttle, Set<String> untrackedNamespaces, boolean matchArgs) {
     }
 
@@ -48,9 +48,9 @@ public class LiveSettings {
 
     public static Defaults configured(BulwarkConfig config) {
         return new Defaults(
-                new RuleCompiler.Postures(config.defaultFilePosture(), config.defaultNetworkPosture(),
+                new Postures(config.defaultFilePosture(), config.defaultNetworkPosture(),
                         config.defaultCapabilitiesPosture()),
-                new RuleCompiler.Postures(config.hostDefaultFilePosture(), config.hostDefaultNetworkPosture(),
+                new Postures(config.hostDefaultFilePosture(), config.hostDefaultNetworkPosture(),
                         config.hostDefaultCapabilitiesPosture()),
                 config.visibility(), config.hostVisibility(),
                 config.alertThrottling() ? new Throttle(config.maxAlertPerSec(), config.throttleSec()) : Throttle.OFF,
@@ -82,13 +82,13 @@ public class LiveSettings {
     }
 
     /** The postures an endpoint's rules compile with. */
-    public RuleCompiler.Postures postures(Endpoint endpoint) {
+    public Postures postures(Endpoint endpoint) {
         Defaults now = defaults;
         if (endpoint.isHost()) {
             return now.host();
         }
         NamespaceOverrides own = namespaces.getOrDefault(endpoint.namespace(), NamespaceOverrides.NONE);
-        return new RuleCompiler.Postures(
+        return new Postures(
                 own.file() != null ? own.file() : now.container().file(),
                 own.network() != null ? own.network() : now.container().network(),
                 own.capabilities() != null ? own.capabilities() : now.container().capabilities());
