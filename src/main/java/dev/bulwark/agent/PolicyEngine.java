@@ -107,6 +107,9 @@ public class PolicyEngine {
             if (!ruleSet.equals(applied.get(endpoint))) {
                 try {
                     writer.apply(ruleSet);
+                    // What the policies ask and no enforcer does (AppArmor profiles, device rules...), whichever
+                    // enforcer runs; the enforcer reports what its kernel cannot do on top.
+                    ruleSet.notEnforced().forEach(note -> LOG.warn(endpoint.describe() + ": " + note));
                     applied.put(endpoint, ruleSet);
                     ruleSetChanges.fire(new RuleSetChanged(endpoint, ruleSet));
                 } catch (RuntimeException e) {

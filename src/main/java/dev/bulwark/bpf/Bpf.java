@@ -2,12 +2,12 @@ package dev.bulwark.bpf;
 
 import dev.bulwark.bpf.libbpf.Libbpf;
 import dev.bulwark.bpf.libbpf.Libc;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * A loaded BPF object and its attached programs, over the raw bindings: every failure becomes a
- * {@link BpfException} with the errno in words, and every native resource is released on close.
+ * {@link BpfException} with the errno in words, and every native resource is released on close. (Past 300
+ * lines: each libbpf call wrapped once, with its error; the object, map and program operations belong together.)
  */
 public final class Bpf implements AutoCloseable {
     /** bpf_map_type values used here (uapi/linux/bpf.h). */

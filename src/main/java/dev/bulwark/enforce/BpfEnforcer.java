@@ -80,6 +80,7 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
     private final BiConsumer<RuleSet, List<String>> onApplied;
     private final SuppressedAlerts suppressed = new SuppressedAlerts();
     private final int suppressedFd;
+    private final int lostEventsFd;
     /** What each suppressed_alerts entry held when last read (the kernel only adds): read by the tally thread. */
     private final Map<java.nio.ByteBuffer, Long> suppressedSeen = new java.util.HashMap<>();
     private final java.util.concurrent.ScheduledExecutorService tally;
@@ -128,6 +129,7 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
                 }
             });
             this.suppressedFd = bpf.mapFd("suppressed_alerts");
+            this.lostEventsFd = bpf.mapFd("lost_events");
             this.self = new SelfProtection(bpf, selfProtection);
             this.tally = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
                 Thread thread = new Thread(task, "bpf-lsm-suppressed");
@@ -262,7 +264,7 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
 
     @Override
     public long lostEvents() {
-        return Bpf.counter(bpf.mapFd("lost_events"), 0, false);
+        return Bpf.counter(lostEventsFd, 0, false);
     }
 
     @Override

@@ -27,7 +27,6 @@ public class ReportingWriter implements RuleSetWriter {
         LOG.info("Rule set for " + ruleSet.endpoint().describe() + ": " + ruleSet.rules().size() + " rules, "
                 + ruleSet.entries().size() + " kernel entries" + (modes.isEmpty() ? "" : ", " + modes)
                 + " (audit only: " + reason + ")");
-        ruleSet.notEnforced().forEach(note -> LOG.warn(note));
     }
 
     @Override

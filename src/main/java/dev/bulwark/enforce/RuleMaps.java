@@ -39,7 +39,8 @@ import java.util.Set;
  * Each key's value says, per action and per operation context, which rule holds (RuleSet.Entry#holder): the
  * kernel only reads the context's slot. A container's pid namespace is written too, so that a task that leaves
  * the container's other namespaces stays under its rules. What the kernel cannot check yet is written
- * fail-closed and reported.
+ * fail-closed and reported. (Past 300 lines: the one writer of every rule map's layout, kept whole so that
+ * a struct's fields are written in one place.)
  */
 final class RuleMaps {
     /** What the kernel programs match today. */
@@ -51,6 +52,7 @@ final class RuleMaps {
     private final int endpointModesFd;
     private final int pidnsOwnersFd;
     private final int throttleStateFd;
+    private final int throttleConfigFd;
     private final int maxRulesPerEndpoint;
     private final KeyedHash hash;
     /** The registered endpoints of each container pid namespace (more than one: a pod sharing its namespace). */
@@ -62,6 +64,7 @@ final class RuleMaps {
         this.endpointModesFd = bpf.mapFd("endpoint_modes");
         this.pidnsOwnersFd = bpf.mapFd("pidns_owners");
         this.throttleStateFd = bpf.mapFd("throttle_state");
+        this.throttleConfigFd = bpf.mapFd("throttle_config");
         this.maxRulesPerEndpoint = maxRulesPerEndpoint;
         this.hash = hashKey(bpf.mapFd("hash_key"));
     }
@@ -255,7 +258,7 @@ final class RuleMaps {
                     throttle.maxAlertsPerSec());
             config.set(ValueLayout.JAVA_LONG, offset(KernelLayout.THROTTLE_CONFIG, "throttle_ns"),
                     throttle.throttleSec() * 1_000_000_000L);
-            Bpf.update(bpf.mapFd("throttle_config"), zero, config, "the alert throttle");
+            Bpf.update(throttleConfigFd, zero, config, "the alert throttle");
         }
     }
 

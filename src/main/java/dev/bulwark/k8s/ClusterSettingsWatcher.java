@@ -1,6 +1,5 @@
 package dev.bulwark.k8s;
 
-import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigCheck;
 import dev.bulwark.config.Visibility;

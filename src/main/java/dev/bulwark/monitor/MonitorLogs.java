@@ -1,9 +1,10 @@
 package dev.bulwark.monitor;
 
-import dev.bulwark.bpf.KernelNames;
 import dev.bulwark.bpf.Bpf;
+import dev.bulwark.bpf.KernelNames;
 import dev.bulwark.compile.RuleSet.RuleClass;
 import dev.bulwark.monitor.ProcessTree.ProcessInfo;
+import dev.bulwark.policy.Syscall;
 import java.nio.file.Path;
 
 /**
@@ -29,40 +30,44 @@ public final class MonitorLogs {
             return new Description(RuleClass.PROCESS, "Process", command, syscall, "Passed", event.path());
         }
         String path = absolute(event.path(), event.cwd());
-        return switch (event.syscall()) {
-            case Syscalls.EXECVE, Syscalls.EXECVEAT ->
+        Syscall call = Syscalls.of(event.syscall());
+        if (call == null) {
+            return null;
+        }
+        return switch (call) {
+            case execve, execveat ->
                     new Description(RuleClass.PROCESS, "Process", path, syscall, result, path);
-            case Syscalls.OPEN -> file(path, syscall + " flags=" + Syscalls.openFlags(a[1]), result);
-            case Syscalls.OPENAT -> file(path, syscall + " fd=" + Syscalls.fd(a[0]) + " flags="
+            case open -> file(path, syscall + " flags=" + Syscalls.openFlags(a[1]), result);
+            case openat -> file(path, syscall + " fd=" + Syscalls.fd(a[0]) + " flags="
                     + Syscalls.openFlags(a[2]), result);
-            case Syscalls.UNLINK, Syscalls.RMDIR -> file(path, syscall, result);
-            case Syscalls.UNLINKAT -> file(path, syscall + " flags=" + ((a[2] & 0x200) != 0 ? "AT_REMOVEDIR" : ""),
+            case unlink, rmdir -> file(path, syscall, result);
+            case unlinkat -> file(path, syscall + " flags=" + ((a[2] & 0x200) != 0 ? "AT_REMOVEDIR" : ""),
                     result);
-            case Syscalls.CHOWN -> file(path, syscall + " userid=" + (int) a[1] + " group=" + (int) a[2], result);
-            case Syscalls.FCHOWNAT -> file(path, syscall + " userid=" + (int) a[2] + " group=" + (int) a[3]
+            case chown -> file(path, syscall + " userid=" + (int) a[1] + " group=" + (int) a[2], result);
+            case fchownat -> file(path, syscall + " userid=" + (int) a[2] + " group=" + (int) a[3]
                     + " mode=" + (int) a[4], result);
-            case Syscalls.SETUID, Syscalls.SETGID -> new Description(RuleClass.PROCESS, "Syscall", "",
+            case setuid, setgid -> new Description(RuleClass.PROCESS, "Syscall", "",
                     syscall + " userid=" + (int) a[0], result, null);
-            case Syscalls.MOUNT -> new Description(RuleClass.PROCESS, "Syscall", "", syscall + " source="
+            case mount -> new Description(RuleClass.PROCESS, "Syscall", "", syscall + " source="
                     + event.path() + " target=" + event.path2() + " filesystem=" + Syscalls.cString(event.data(), 0)
                     + " mountflag=" + (int) a[3] + " data=", result, null);
-            case Syscalls.UMOUNT2 -> new Description(RuleClass.PROCESS, "Syscall", "", syscall + " target="
+            case umount2 -> new Description(RuleClass.PROCESS, "Syscall", "", syscall + " target="
                     + event.path() + " flag=" + (int) a[1], result, null);
-            case Syscalls.PTRACE -> {
+            case ptrace -> {
                 ProcessInfo target = tree.get((int) a[1]);
                 String binary = target == null ? "" : target.execPath();
                 yield new Description(RuleClass.PROCESS, "Process", binary, syscall + " request="
                         + Syscalls.ptraceRequest(a[0]) + " pid=" + (int) a[1] + " process=" + binary, result, null);
             }
-            case Syscalls.SOCKET -> new Description(RuleClass.NETWORK, "Network", "domain="
+            case socket -> new Description(RuleClass.NETWORK, "Network", "domain="
                     + KernelNames.family((int) a[0]) + " type=" + KernelNames.socketType(a[1]) + " protocol="
                     + KernelNames.protocol((int) a[2]), syscall, result, null);
-            case Syscalls.CONNECT, Syscalls.BIND, Syscalls.ACCEPT, Syscalls.ACCEPT4 -> new Description(
+            case connect, bind, accept, accept4 -> new Description(
                     RuleClass.NETWORK, "Network", Syscalls.sockaddr(event.data()), syscall + " fd=" + Syscalls.fd(a[0]),
                     result, null);
-            case Syscalls.LISTEN -> new Description(RuleClass.NETWORK, "Network", "",
+            case listen -> new Description(RuleClass.NETWORK, "Network", "",
                     syscall + " fd=" + Syscalls.fd(a[0]), result, null);
-            case Syscalls.SENDTO, Syscalls.SENDMSG, Syscalls.SENDMMSG -> event.dns() == null ? null : new Description(RuleClass.DNS, "Network",
+            case sendto, sendmsg, sendmmsg -> event.dns() == null ? null : new Description(RuleClass.DNS, "Network",
                     "sa_family=AF_INET sin_port=53", "kfunc=UDP_SENDMSG,domain=" + event.dns().name() + ",daddr="
                     + daddr(event.data()) + ",qtype=" + event.dns().type(), result, event.dns().name());
             default -> null;

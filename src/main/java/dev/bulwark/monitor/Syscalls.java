@@ -1,6 +1,7 @@
 package dev.bulwark.monitor;
 
 import dev.bulwark.bpf.KernelNames;
+import dev.bulwark.policy.Syscall;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -9,50 +10,51 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 
-/** The watched system calls (x86_64 numbers, as monitor.bpf.c) and KubeArmor's spelling of their arguments. */
+/**
+ * The watched system calls and KubeArmor's spelling of their arguments. Their numbers come from the one table of
+ * x86-64 syscalls, {@link Syscall} (monitor.bpf.c's SYS_ defines are checked against it by SyscallNumbersTest).
+ */
 final class Syscalls {
     private Syscalls() {
     }
 
-    static final int OPEN = 2;
-    static final int SOCKET = 41;
-    static final int CONNECT = 42;
-    static final int ACCEPT = 43;
-    static final int SENDTO = 44;
-    static final int SENDMSG = 46;
-    static final int SENDMMSG = 307;
-    static final int BIND = 49;
-    static final int LISTEN = 50;
-    static final int EXECVE = 59;
-    static final int RMDIR = 84;
-    static final int UNLINK = 87;
-    static final int CHOWN = 92;
-    static final int PTRACE = 101;
-    static final int SETUID = 105;
-    static final int SETGID = 106;
-    static final int MOUNT = 165;
-    static final int UMOUNT2 = 166;
-    static final int OPENAT = 257;
-    static final int FCHOWNAT = 260;
-    static final int UNLINKAT = 263;
-    static final int ACCEPT4 = 288;
-    static final int EXECVEAT = 322;
-
-    private static final Map<Integer, String> NAMES = Map.ofEntries(
-            Map.entry(OPEN, "SYS_OPEN"), Map.entry(SOCKET, "SYS_SOCKET"), Map.entry(CONNECT, "SYS_CONNECT"),
-            Map.entry(ACCEPT, "SYS_ACCEPT"), Map.entry(SENDTO, "SYS_SENDTO"), Map.entry(SENDMSG, "SYS_SENDMSG"),
-            Map.entry(SENDMMSG, "SYS_SENDMMSG"), Map.entry(BIND, "SYS_BIND"),
-            Map.entry(LISTEN, "SYS_LISTEN"), Map.entry(EXECVE, "SYS_EXECVE"), Map.entry(RMDIR, "SYS_RMDIR"),
-            Map.entry(UNLINK, "SYS_UNLINK"), Map.entry(CHOWN, "SYS_CHOWN"), Map.entry(PTRACE, "SYS_PTRACE"),
-            Map.entry(SETUID, "SYS_SETUID"), Map.entry(SETGID, "SYS_SETGID"), Map.entry(MOUNT, "SYS_MOUNT"),
-            Map.entry(UMOUNT2, "SYS_UMOUNT2"), Map.entry(OPENAT, "SYS_OPENAT"), Map.entry(FCHOWNAT, "SYS_FCHOWNAT"),
-            Map.entry(UNLINKAT, "SYS_UNLINKAT"), Map.entry(ACCEPT4, "SYS_ACCEPT4"), Map.entry(EXECVEAT, "SYS_EXECVEAT"));
+    static final int OPEN = Syscall.open.ordinal();
+    static final int SOCKET = Syscall.socket.ordinal();
+    static final int CONNECT = Syscall.connect.ordinal();
+    static final int ACCEPT = Syscall.accept.ordinal();
+    static final int SENDTO = Syscall.sendto.ordinal();
+    static final int SENDMSG = Syscall.sendmsg.ordinal();
+    static final int SENDMMSG = Syscall.sendmmsg.ordinal();
+    static final int BIND = Syscall.bind.ordinal();
+    static final int LISTEN = Syscall.listen.ordinal();
+    static final int EXECVE = Syscall.execve.ordinal();
+    static final int RMDIR = Syscall.rmdir.ordinal();
+    static final int UNLINK = Syscall.unlink.ordinal();
+    static final int CHOWN = Syscall.chown.ordinal();
+    static final int PTRACE = Syscall.ptrace.ordinal();
+    static final int SETUID = Syscall.setuid.ordinal();
+    static final int SETGID = Syscall.setgid.ordinal();
+    static final int MOUNT = Syscall.mount.ordinal();
+    static final int UMOUNT2 = Syscall.umount2.ordinal();
+    static final int OPENAT = Syscall.openat.ordinal();
+    static final int FCHOWNAT = Syscall.fchownat.ordinal();
+    static final int UNLINKAT = Syscall.unlinkat.ordinal();
+    static final int ACCEPT4 = Syscall.accept4.ordinal();
+    static final int EXECVEAT = Syscall.execveat.ordinal();
 
     /** "SYS_OPENAT" for 257. */
     static String name(int syscall) {
-        return NAMES.getOrDefault(syscall, "SYS_" + syscall);
+        return syscall >= 0 && syscall < SYSCALLS.length ? "SYS_" + SYSCALLS[syscall].name().toUpperCase(Locale.ROOT)
+                : "SYS_" + syscall;
+    }
+
+    private static final Syscall[] SYSCALLS = Syscall.values();
+
+    /** The syscall of this number, or null for one outside the table. */
+    static Syscall of(int syscall) {
+        return syscall >= 0 && syscall < SYSCALLS.length ? SYSCALLS[syscall] : null;
     }
 
     private static final String[][] OPEN_FLAGS = {

@@ -2,7 +2,8 @@ package dev.bulwark.policy;
 
 /**
  * The x86-64 system calls a syscalls rule may name, in table order: the ordinal is the syscall number
- * (0 = read ... 334 = rseq), which is what the monitor sees in `raw_syscalls` events.
+ * (0 = read ... 334 = rseq), which is what the monitor sees in `raw_syscalls` events. This is the one table
+ * of syscall numbers: SyscallNumbersTest checks it against the kernel's UAPI header and the BPF programs' defines.
  */
 @SuppressWarnings("java:S115") // constants carry the kernel's own lower-case names, as they appear in policies
 public enum Syscall {

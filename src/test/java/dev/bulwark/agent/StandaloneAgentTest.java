@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.Eventually;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
@@ -27,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,11 +64,9 @@ class StandaloneAgentTest {
     }
 
     void awaitTargets(Predicate<List<String>> condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (!condition.test(hostTargets())) {
-            assertTrue(Instant.now().isBefore(deadline), "rule set never got there: " + hostTargets());
-            Thread.sleep(50);
-        }
+        List<String> targets = Eventually.poll(Duration.ofSeconds(10), Duration.ofMillis(50), this::hostTargets,
+                condition);
+        assertTrue(condition.test(targets), "rule set never got there: " + targets);
     }
 
     @Test
@@ -148,11 +146,9 @@ class StandaloneAgentTest {
         assertEquals("shop", container.namespace());
         assertEquals("nginx", container.container());
         assertEquals(Map.of("app", "web", "tier", "front"), container.labels());
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (engine.ruleSet(container) == null || engine.ruleSet(container).entries().isEmpty()) {
-            assertTrue(Instant.now().isBefore(deadline), "the container never got the KSP's rules");
-            Thread.sleep(50);
-        }
+        RuleSet rules = Eventually.poll(Duration.ofSeconds(10), Duration.ofMillis(50), () -> engine.ruleSet(container),
+                set -> set != null && !set.entries().isEmpty());
+        assertTrue(rules != null && !rules.entries().isEmpty(), "the container never got the KSP's rules");
         assertEquals("/etc/web-secret", engine.ruleSet(container).entries().getFirst().key().target());
         assertTrue(!hostTargets().contains("/etc/web-secret"), "a KSP never reaches the host");
 
@@ -211,15 +207,10 @@ class StandaloneAgentTest {
     }
 
     static long awaitChild(Process process) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (true) {
-            Optional<ProcessHandle> child = process.toHandle().children().findFirst();
-            if (child.isPresent()) {
-                return child.get().pid();
-            }
-            assertTrue(Instant.now().isBefore(deadline), "unshare started no child");
-            Thread.sleep(20);
-        }
+        Optional<ProcessHandle> child = Eventually.poll(Duration.ofSeconds(10), Duration.ofMillis(20),
+                () -> process.toHandle().children().findFirst(), Optional::isPresent);
+        assertTrue(child.isPresent(), "unshare started no child");
+        return child.get().pid();
     }
 
     List<String> containerTargets(KernelIdentity identity) {
@@ -229,12 +220,9 @@ class StandaloneAgentTest {
     }
 
     void awaitContainerTargets(KernelIdentity identity, Predicate<List<String>> condition) throws Exception {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        while (containerTargets(identity) == null || !condition.test(containerTargets(identity))) {
-            assertTrue(Instant.now().isBefore(deadline), "the container's rules never got there: "
-                    + containerTargets(identity));
-            Thread.sleep(50);
-        }
+        List<String> targets = Eventually.poll(Duration.ofSeconds(10), Duration.ofMillis(50),
+                () -> containerTargets(identity), t -> t != null && condition.test(t));
+        assertTrue(targets != null && condition.test(targets), "the container's rules never got there: " + targets);
     }
 
     @ParameterizedTest

@@ -3,7 +3,6 @@ package dev.bulwark.enforce;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.policy.Posture;
 import dev.bulwark.settings.Postures;
 import dev.bulwark.telemetry.Alert;

@@ -1,11 +1,13 @@
 package dev.bulwark.enforce;
 
+import dev.bulwark.Eventually;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.KernelIdentity;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -39,15 +41,19 @@ final class Sandbox implements AutoCloseable {
     }
 
     static long awaitChild(long pid) throws Exception {
-        for (int i = 0; i < 1500; i++) { // up to 30 s: forks are slow under emulation on a busy machine
-            Path children = Path.of("/proc/" + pid + "/task/" + pid + "/children");
-            String list = Files.exists(children) ? Files.readString(children).strip() : "";
-            if (!list.isEmpty()) {
-                return Long.parseLong(list.split(" ")[0]);
+        Path children = Path.of("/proc/" + pid + "/task/" + pid + "/children");
+        // Up to 30 s: forks are slow under emulation on a busy machine.
+        String list = Eventually.poll(Duration.ofSeconds(30), Duration.ofMillis(20), () -> {
+            try {
+                return Files.exists(children) ? Files.readString(children).strip() : "";
+            } catch (IOException gone) {
+                return "";
             }
-            Thread.sleep(20);
+        }, found -> !found.isEmpty());
+        if (list.isEmpty()) {
+            throw new AssertionError("unshare started no child");
         }
-        throw new AssertionError("unshare started no child");
+        return Long.parseLong(list.split(" ")[0]);
     }
 
     @Override

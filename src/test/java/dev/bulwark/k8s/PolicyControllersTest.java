@@ -3,6 +3,7 @@ package dev.bulwark.k8s;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.Eventually;
 import dev.bulwark.agent.PolicyEngine;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
@@ -22,7 +23,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -130,12 +130,8 @@ class PolicyControllersTest {
     }
 
     static <T> T await(Supplier<T> probe, Duration within, String what) throws InterruptedException {
-        Instant deadline = Instant.now().plus(within);
-        T value = probe.get();
-        while ((value == null || Boolean.FALSE.equals(value)) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(10);
-            value = probe.get();
-        }
+        T value = Eventually.poll(within, Duration.ofMillis(10), probe,
+                v -> v != null && !Boolean.FALSE.equals(v));
         assertTrue(value != null && !Boolean.FALSE.equals(value), what);
         return value;
     }

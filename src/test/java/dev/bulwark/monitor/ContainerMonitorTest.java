@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.Eventually;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.identity.KernelIdentity;
@@ -20,11 +21,11 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,17 +69,11 @@ class ContainerMonitorTest {
         subscription.close();
     }
 
-    Endpoint awaitContainer(String name, Duration within) throws InterruptedException {
-        Instant deadline = Instant.now().plus(within);
-        while (Instant.now().isBefore(deadline)) {
-            for (Endpoint endpoint : endpoints.all()) {
-                if (name.equals(endpoint.container())) {
-                    return endpoint;
-                }
-            }
-            Thread.sleep(10);
-        }
-        return null;
+    Endpoint awaitContainer(String name, Duration within) {
+        Supplier<Endpoint> named = () -> endpoints.all().stream().filter(e -> name.equals(e.container())).findFirst()
+                .orElse(null);
+        return within.isZero() ? named.get()
+                : Eventually.poll(within, Duration.ofMillis(10), named, endpoint -> endpoint != null);
     }
 
     /**
@@ -93,17 +88,10 @@ class ContainerMonitorTest {
         return Math.round(Double.parseDouble(uptime) * 1000) - startTicks * 10;
     }
 
-    <T> List<T> await(Class<T> type, Predicate<T> condition, int count) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        List<T> found = List.of();
-        while (Instant.now().isBefore(deadline)) {
-            found = records.stream().filter(type::isInstance).map(type::cast).filter(condition).toList();
-            if (found.size() >= count) {
-                break;
-            }
-            Thread.sleep(50);
-        }
-        return found;
+    <T> List<T> await(Class<T> type, Predicate<T> condition, int count) {
+        return Eventually.poll(Duration.ofSeconds(10), Duration.ofMillis(50),
+                () -> records.stream().filter(type::isInstance).map(type::cast).filter(condition).toList(),
+                found -> found.size() >= count);
     }
 
     @Test
@@ -152,10 +140,8 @@ class ContainerMonitorTest {
         assertTrue(syscalls.getFirst().data().startsWith("syscall=SYS_UNLINK"), syscalls.getFirst().data());
 
         docker("rm", "-f", "web-1");
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(5));
-        while (awaitContainer("web-1", Duration.ZERO) != null && Instant.now().isBefore(deadline)) {
-            Thread.sleep(50);
-        }
+        Eventually.poll(Duration.ofSeconds(5), Duration.ofMillis(50), () -> awaitContainer("web-1", Duration.ZERO),
+                endpoint -> endpoint == null);
         assertEquals(null, awaitContainer("web-1", Duration.ZERO), "forgotten once it is gone");
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.Eventually;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.identity.EndpointRegistry;
 import dev.bulwark.identity.KernelIdentity;
@@ -22,8 +23,8 @@ import dev.bulwark.identity.runtime.cri.PodSandboxConfig;
 import dev.bulwark.identity.runtime.cri.PodSandboxMetadata;
 import dev.bulwark.identity.runtime.cri.RemovePodSandboxRequest;
 import dev.bulwark.identity.runtime.cri.RunPodSandboxRequest;
-import dev.bulwark.identity.runtime.cri.RuntimeServiceGrpc;
 import dev.bulwark.identity.runtime.cri.RuntimeServiceGrpc.RuntimeServiceBlockingStub;
+import dev.bulwark.identity.runtime.cri.RuntimeServiceGrpc;
 import dev.bulwark.identity.runtime.cri.StartContainerRequest;
 import dev.bulwark.identity.runtime.cri.StopContainerRequest;
 import dev.bulwark.identity.runtime.cri.StopPodSandboxRequest;
@@ -40,7 +41,6 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -143,12 +143,6 @@ class CriWatcherTest {
     }
 
     static <T> T await(Supplier<T> probe, Duration within) throws InterruptedException {
-        Instant deadline = Instant.now().plus(within);
-        T value = probe.get();
-        while (value == null && Instant.now().isBefore(deadline)) {
-            Thread.sleep(10);
-            value = probe.get();
-        }
-        return value;
+        return Eventually.poll(within, Duration.ofMillis(10), probe, value -> value != null);
     }
 }

@@ -18,7 +18,8 @@ import java.lang.invoke.VarHandle;
 /**
  * libbpf 1.x, bound in the shape jextract generates (see jextract/): one holder class per function with its
  * descriptor and handle, and a static method of the C name. Functions that fail through errno take the
- * captured call state first; see {@link #errnoState(Arena)}.
+ * captured call state first; see {@link #errnoState(Arena)}. (Long as generated bindings are: one block per
+ * function of jextract/symbols.txt.)
  */
 @SuppressWarnings({"java:S100", "java:S101"}) // C names, as jextract keeps them
 public final class Libbpf {
