@@ -8,6 +8,7 @@ import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
@@ -19,6 +20,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -57,25 +60,31 @@ public class FeederService extends LogServiceGrpc.LogServiceImplBase {
 
     @Override
     public ServerServiceDefinition bindService() {
-        ServerServiceDefinition.Builder service = ServerServiceDefinition.builder(LogServiceGrpc.SERVICE_NAME);
+        List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
         for (ServerMethodDefinition<?, ?> method : super.bindService().getMethods()) {
             String name = method.getMethodDescriptor().getFullMethodName();
             if (name.equals(LogServiceGrpc.getWatchMessagesMethod().getFullMethodName())) {
                 // Any filter: there is one kind of agent message.
-                service.addMethod(watch(LogServiceGrpc.getWatchMessagesMethod(), "WatchMessages", null,
+                methods.add(watch(LogServiceGrpc.getWatchMessagesMethod(), "WatchMessages", null,
                         AgentLog.Message.class, FeederRecords::message));
             } else if (name.equals(LogServiceGrpc.getWatchAlertsMethod().getFullMethodName())) {
                 // Filter `all` or `policy`: every alert (KubeArmor sends the same to both).
-                service.addMethod(watch(LogServiceGrpc.getWatchAlertsMethod(), "WatchAlerts", Set.of("all", "policy"),
+                methods.add(watch(LogServiceGrpc.getWatchAlertsMethod(), "WatchAlerts", Set.of("all", "policy"),
                         Alert.class, FeederRecords::alert));
             } else if (name.equals(LogServiceGrpc.getWatchLogsMethod().getFullMethodName())) {
                 // Filter `all` or `system`: every container and host log.
-                service.addMethod(watch(LogServiceGrpc.getWatchLogsMethod(), "WatchLogs", Set.of("all", "system"),
+                methods.add(watch(LogServiceGrpc.getWatchLogsMethod(), "WatchLogs", Set.of("all", "system"),
                         Log.class, FeederRecords::log));
             } else {
-                service.addMethod(method);
+                methods.add(method);
             }
         }
+        // The proto's file descriptor stays with the service, so that gRPC reflection (grpcurl) still shows it.
+        ServiceDescriptor.Builder descriptor = ServiceDescriptor.newBuilder(LogServiceGrpc.SERVICE_NAME)
+                .setSchemaDescriptor(LogServiceGrpc.getServiceDescriptor().getSchemaDescriptor());
+        methods.forEach(method -> descriptor.addMethod(method.getMethodDescriptor()));
+        ServerServiceDefinition.Builder service = ServerServiceDefinition.builder(descriptor.build());
+        methods.forEach(service::addMethod);
         return service.build();
     }
 
