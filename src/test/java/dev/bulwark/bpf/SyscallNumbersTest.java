@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,9 +43,14 @@ class SyscallNumbersTest {
     @Test
     void theProgramsDefineTheTablesNumbers() throws IOException {
         Map<String, Integer> monitor = defines(Path.of("bpf/monitor.bpf.c"), "SYS_");
-        Map<String, Integer> enforcer = defines(Path.of("bpf/enforcer.bpf.c"), "NR_");
+        Map<String, Integer> enforcer = new TreeMap<>();
+        try (Stream<Path> parts = Files.list(Path.of("bpf/enforcer"))) {
+            for (Path part : parts.toList()) {
+                enforcer.putAll(defines(part, "NR_"));
+            }
+        }
         assertTrue(monitor.size() >= 20 && enforcer.size() >= 2, monitor + " " + enforcer);
         monitor.forEach((name, number) -> assertEquals(Syscall.valueOf(name).ordinal(), number, "monitor.bpf.c SYS_" + name));
-        enforcer.forEach((name, number) -> assertEquals(Syscall.valueOf(name).ordinal(), number, "enforcer.bpf.c NR_" + name));
+        enforcer.forEach((name, number) -> assertEquals(Syscall.valueOf(name).ordinal(), number, "bpf/enforcer/ NR_" + name));
     }
 }
