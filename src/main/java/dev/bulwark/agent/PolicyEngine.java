@@ -15,6 +15,7 @@ import dev.bulwark.policy.PolicyKind;
 import dev.bulwark.policy.Posture;
 import dev.bulwark.settings.LiveSettings;
 import dev.bulwark.settings.Postures;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -65,7 +66,8 @@ public class PolicyEngine {
         change.notInForce().addAll(refresh());
     }
 
-    void onEndpoint(@Observes EndpointRegistry.EndpointChanged change) {
+    void onEndpoint(
+            @Observes @Priority(EndpointRegistry.EndpointChanged.RULES) EndpointRegistry.EndpointChanged change) {
         if (change.removed()) {
             synchronized (this) {
                 applied.remove(change.endpoint());
@@ -166,7 +168,7 @@ public class PolicyEngine {
     }
 
     /** Postures or throttling changed: the kernel's throttle and every endpoint's rules follow. */
-    void onSettings(@Observes LiveSettings.Changed change) {
+    void onSettings(@Observes @Priority(LiveSettings.Changed.RULES) LiveSettings.Changed change) {
         writer.throttle(settings.defaults().throttle());
         refresh();
     }

@@ -22,8 +22,17 @@ public class EndpointRegistry {
     private final Map<String, KernelIdentity> byContainerId = new ConcurrentHashMap<>();
     private final Event<EndpointChanged> changes;
 
-    /** An endpoint appeared, changed, or (removed = true) disappeared. */
+    /**
+     * An endpoint appeared, changed, or (removed = true) disappeared. Its observers run in this order, each
+     * observer method naming its place with {@code @Priority}: the pod watcher first (it completes a new container
+     * from its pod: the labels that select policies), then the policy engine (the endpoint's rules, in the kernel
+     * when it returns), then the monitor (its visibility, which depends on those rules, and the events it held
+     * for the container).
+     */
     public record EndpointChanged(Endpoint endpoint, boolean removed) {
+        public static final int POD = 100;
+        public static final int RULES = 200;
+        public static final int MONITOR = 300;
     }
 
     @Inject

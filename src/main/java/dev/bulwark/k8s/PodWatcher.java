@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Reception;
 import jakarta.inject.Inject;
@@ -79,7 +80,8 @@ public class PodWatcher extends InformerWatcher {
     }
 
     /** A container the runtime reported: completed from its pod if the pod is known already (Kubernetes mode). */
-    void onEndpoint(@Observes(notifyObserver = Reception.IF_EXISTS) EndpointRegistry.EndpointChanged change) {
+    void onEndpoint(@Observes(notifyObserver = Reception.IF_EXISTS) @Priority(EndpointRegistry.EndpointChanged.POD)
+            EndpointRegistry.EndpointChanged change) {
         Endpoint endpoint = change.endpoint();
         if (!change.removed() && !endpoint.isHost()) {
             complete(endpoint);

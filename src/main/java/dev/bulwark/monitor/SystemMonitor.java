@@ -24,6 +24,7 @@ import dev.bulwark.telemetry.Log;
 import dev.bulwark.telemetry.ProcessContext;
 import dev.bulwark.telemetry.Telemetry;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -166,7 +167,8 @@ public class SystemMonitor {
         writeVisibility(change.endpoint());
     }
 
-    void onEndpoint(@Observes EndpointRegistry.EndpointChanged change) {
+    void onEndpoint(
+            @Observes @Priority(EndpointRegistry.EndpointChanged.MONITOR) EndpointRegistry.EndpointChanged change) {
         if (change.removed()) {
             deleteVisibility(change.endpoint().identity());
             throttle.forget(change.endpoint().identity());
@@ -198,7 +200,7 @@ public class SystemMonitor {
     }
 
     /** Visibility or throttling changed (ConfigMap, namespace annotation): the kernel and the throttle follow. */
-    void onSettings(@Observes LiveSettings.Changed change) {
+    void onSettings(@Observes @Priority(LiveSettings.Changed.MONITOR) LiveSettings.Changed change) {
         synchronized (this) {
             // Endpoints keep their windows unless the limits themselves changed.
             if (!throttle.limits().equals(settings.defaults().throttle())) {
