@@ -6,11 +6,13 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.bulwark.identity.KernelIdentity;
+import dev.bulwark.policy.Preset;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,8 +27,7 @@ public final class KernelLayout {
     public static final int EVENT_PATH = 256;
     public static final int CLASS_COUNT = 5;
     /** enum bulwark_preset, in order: the presets the kernel enforces, by their policy names. */
-    public static final List<String> PRESETS =
-            List.of("filelessExec", "anonymousMapExec", "protectEnv", "protectProc", "exec");
+    public static final List<String> PRESETS = Arrays.stream(Preset.values()).map(Preset::name).toList();
 
     public static final StructLayout ENDPOINT_KEY = MemoryLayout.structLayout(
             JAVA_INT.withName("pid_ns"),

@@ -6,6 +6,7 @@ import dev.bulwark.compile.RuleSet.RuleClass;
 import dev.bulwark.compile.RuleSet;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.policy.Posture;
+import dev.bulwark.policy.Preset;
 import dev.bulwark.settings.Throttle;
 import dev.bulwark.telemetry.AgentLog;
 import dev.bulwark.telemetry.Alert;
@@ -96,14 +97,8 @@ final class KernelAlerts {
 
     /** Upstream's name of the preset a rule id stands for (its alerts' Enforcer is "PRESET-" + it), or null. */
     static String presetOf(RuleSet ruleSet, int rule) {
-        return ruleSet.presets().stream().filter(p -> p.rule() == rule).findFirst().map(p -> switch (p.preset()) {
-            case "filelessExec" -> "FilelessExecutionPreset";
-            case "anonymousMapExec" -> "AnonMapExecutionPreset";
-            case "protectEnv" -> "ProtectEnvPreset";
-            case "protectProc" -> "ProtectProcPreset";
-            case "exec" -> "ExecPreset";
-            default -> p.preset();
-        }).orElse(null);
+        return ruleSet.presets().stream().filter(p -> p.rule() == rule).findFirst()
+                .map(p -> Preset.named(p.preset()).map(Preset::enforcer).orElse(p.preset())).orElse(null);
     }
 
     /** An executable mapping as upstream's anonymousMapExec reports it: "PROT_READ|PROT_EXEC,MAP_PRIVATE|...". */

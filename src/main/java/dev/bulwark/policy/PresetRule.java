@@ -7,6 +7,6 @@ import io.fabric8.generator.annotation.Required;
 /** A curated protection switched on by name (`spec.presets[]`). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PresetRule(
-        @Required @Pattern("^(filelessExec|anonymousMapExec|protectEnv|protectProc|exec)$") String name,
+        @Required @Pattern(Preset.PATTERN) String name,
         @Pattern(RuleMeta.ACTION_PATTERN) String action) {
 }
