@@ -51,7 +51,8 @@ public class AgentMetrics {
     /** The agent's messages: the application log, and KubeArmor Messages (telemetry publishes this category). */
     private static final Logger LOG = Logger.getLogger("bulwark.agent");
 
-    private static final Bpf.ProgramStats NONE = new Bpf.ProgramStats(0, 0);
+    /** Not static: a native image initializes this class at build time, and Bpf's classes only at run time. */
+    private final Bpf.ProgramStats none = new Bpf.ProgramStats(0, 0);
 
     private final List<Meter> registered = new java.util.concurrent.CopyOnWriteArrayList<>(); // policies come later
     private int statsFd = -1;
@@ -128,11 +129,11 @@ public class AgentMetrics {
     private <T> void programs(String object, T source, Function<T, Map<String, Bpf.ProgramStats>> stats) {
         for (String program : stats.apply(source).keySet()) {
             keep(FunctionCounter.builder("bulwark.bpf.program.run.seconds", source,
-                            s -> stats.apply(s).getOrDefault(program, NONE).runTimeNs() / 1e9)
+                            s -> stats.apply(s).getOrDefault(program, none).runTimeNs() / 1e9)
                     .description("time spent in a BPF program (bpf_stats)")
                     .tags("object", object, "program", program).register(metrics));
             keep(FunctionCounter.builder("bulwark.bpf.program.runs", source,
-                            s -> stats.apply(s).getOrDefault(program, NONE).runCount())
+                            s -> stats.apply(s).getOrDefault(program, none).runCount())
                     .description("runs of a BPF program (bpf_stats)")
                     .tags("object", object, "program", program).register(metrics));
         }
