@@ -117,6 +117,23 @@ struct rule_value {
 	__u32 block[BW_CONTEXTS];
 };
 
+/*
+ * An endpoint's glob automaton: the matchPatterns that no hashed key can hold, all compiled into one DFA over a
+ * path's bytes, walked once per decision (its cost follows the path, never the number of patterns). Its map has
+ * u32 keys (state << BW_GLOB_SHIFT | what) and u32 values; what is
+ *   a byte (0..255): the next state on that byte;  BW_GLOB_OTHER: on a byte without a key of its own;
+ *   BW_GLOB_RULES + action * BW_CONTEXTS + context (action: allow, audit, block, as in rule_value): the rule an
+ *   accepting state holds there;  BW_GLOB_ANCESTOR: the Block rule of a path below, when the state follows a
+ *   directory's "name/" that the match depends on (renaming or removing that directory is a write).
+ * No next state is state 0: dead, nothing can match any more. Each class starts at BW_GLOB_START + class.
+ */
+#define BW_GLOB_SHIFT 9
+#define BW_GLOB_OTHER 256
+#define BW_GLOB_RULES 264
+#define BW_GLOB_ANCESTOR 288
+#define BW_GLOB_START 1
+#define BW_GLOB_MAX_STATE ((1U << (32 - BW_GLOB_SHIFT)) - 1)
+
 /* KubeArmor's presets, as the slots of endpoint_modes. */
 enum bulwark_preset {
 	BW_PRESET_FILELESS_EXEC = 0,   /* exec of a memfd or of a file in /dev/shm, /run/shm */

@@ -58,11 +58,13 @@ static __always_inline int begin(struct decision *d, __u32 rule_class)
 	if (!d->s)
 		return 0;
 	d->rules = bpf_map_lookup_elem(&endpoint_rules, &d->ep);
+	d->globs = bpf_map_lookup_elem(&endpoint_globs, &d->ep);
 	d->s->path[0] = 0;
 	w = &d->s->w;
 	load_key(w);
 	w->rule_class = rule_class;
-	w->context = BW_CTX_OWNER; /* what classes without file conditions are looked up with */
+	/* What classes without file conditions are looked up with: only pts tells their contexts apart. */
+	w->context = BW_CTX_OWNER | (BPF_CORE_READ(task, signal, tty) ? BW_CTX_TTY : 0);
 	w->allow = 0;
 	w->allow_args = 0;
 	w->audit = 0;
@@ -184,8 +186,11 @@ static __always_inline int judge_path(struct decision *d, __u8 hook, __u32 rule_
 		owner = BPF_CORE_READ(inode, i_uid.val) == fsuid;
 	w->context = (write ? BW_CTX_WRITE : 0) | (owner ? BW_CTX_OWNER : 0) |
 		     (BPF_CORE_READ(task, signal, tty) ? BW_CTX_TTY : 0);
+	w->length = len;
+	if (d->globs && (rule_class == BW_CLASS_PROCESS || rule_class == BW_CLASS_FILE))
+		glob_walk(d->globs, s, rule_class, (how & JUDGE_DIRECTORY_NAME) && inode &&
+			  (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR && len > 1);
 	if (d->rules) {
-		w->length = len;
 		w->name_at = 0;
 		w->ext_at = len;
 		bpf_loop(256, last_part_byte, &x, 0);

@@ -139,3 +139,85 @@ static __always_inline __u64 hash_text(struct scratch *s, const char *text, long
 	bpf_loop(8, text_byte, &t, 0);
 	return sip_final(&s->w.text);
 }
+
+/* ---- The glob automaton (see BW_GLOB_SHIFT) ---- */
+
+/* One step of the automaton on a byte: its own key, else the state's "other" key, else dead. */
+static __always_inline __u32 glob_step(void *globs, __u32 state, __u32 c)
+{
+	__u32 key = state << BW_GLOB_SHIFT | (c & 0xff);
+	__u32 *next = bpf_map_lookup_elem(globs, &key);
+
+	if (!next) {
+		key = state << BW_GLOB_SHIFT | BW_GLOB_OTHER;
+		next = bpf_map_lookup_elem(globs, &key);
+	}
+	return next && *next <= BW_GLOB_MAX_STATE ? *next : 0;
+}
+
+/* What a bpf_loop callback over the path needs to walk the automaton. */
+struct glob_ctx {
+	void *globs;
+	struct scratch *s;
+};
+
+static long glob_byte(__u32 i, struct glob_ctx *g)
+{
+	struct walk *w = &g->s->w;
+
+	if (i >= w->length || i >= BULWARK_PATH_MAX || !w->glob_state)
+		return 1;
+	w->glob_state = glob_step(g->globs, w->glob_state, g->s->path[bounded(i, BULWARK_PATH_MAX - 1)]);
+	return 0;
+}
+
+/* A rule an accepting state holds for an action in the walk's context, taken as take() takes a key's. */
+static __always_inline __u32 glob_rule(void *globs, __u32 state, __u32 what)
+{
+	__u32 key = state << BW_GLOB_SHIFT | what;
+	__u32 *rule = bpf_map_lookup_elem(globs, &key);
+
+	return rule ? *rule : 0;
+}
+
+static __always_inline void glob_take(void *globs, struct walk *w, __u32 state)
+{
+	__u32 c = w->context & (BW_CONTEXTS - 1);
+	__u32 rule;
+
+	rule = glob_rule(globs, state, BW_GLOB_RULES + 2 * BW_CONTEXTS + c);
+	if (rule && (!(rule & BW_RULE_SELF) || w->agent_lives))
+		w->block = rule & ~BW_RULE_SELF;
+	rule = glob_rule(globs, state, BW_GLOB_RULES + BW_CONTEXTS + c);
+	if (rule)
+		w->audit = rule;
+	rule = glob_rule(globs, state, BW_GLOB_RULES + c);
+	if (rule)
+		w->allow = rule;
+}
+
+/*
+ * The patterns the path matches, walked from the class's start state over the path (stopping once nothing can
+ * match). directory: the path is a directory being renamed or removed; a Block below it that depends on its
+ * name holds as well.
+ */
+static __always_inline void glob_walk(void *globs, struct scratch *s, __u32 rule_class, int directory)
+{
+	struct walk *w = &s->w;
+	struct glob_ctx g = {.globs = globs, .s = s};
+	__u32 rule;
+
+	w->glob_state = BW_GLOB_START + rule_class;
+	bpf_loop(BULWARK_PATH_MAX, glob_byte, &g, 0);
+	if (!w->glob_state)
+		return;
+	glob_take(globs, w, w->glob_state);
+	if (!directory)
+		return;
+	w->glob_state = glob_step(globs, w->glob_state, '/');
+	if (!w->glob_state)
+		return;
+	rule = glob_rule(globs, w->glob_state, BW_GLOB_ANCESTOR);
+	if (rule && (!(rule & BW_RULE_SELF) || w->agent_lives))
+		w->block = rule & ~BW_RULE_SELF;
+}

@@ -60,8 +60,9 @@ int BPF_PROG(bulwark_bpf_map, struct bpf_map *map, fmode_t fmode)
 	if (!stranger())
 		return 0;
 	bpf_probe_read_kernel(name, sizeof(name), map->name);
-	/* The rule maps of endpoints are made at run time, all named so (Bpf.createLike). */
-	if (!protected_object(BW_OBJECT_MAP, BPF_CORE_READ(map, id)) && !starts_with(name, "bw_rules", 9))
+	/* The rule and glob maps of endpoints are made at run time, all named so (Bpf.createLike). */
+	if (!protected_object(BW_OBJECT_MAP, BPF_CORE_READ(map, id)) && !starts_with(name, "bw_rules", 9) &&
+	    !starts_with(name, "bw_globs", 9))
 		return 0;
 	if (!describe(&d))
 		return 0;

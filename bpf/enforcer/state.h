@@ -26,6 +26,22 @@ struct {
 	__type(value, struct endpoint_modes);
 } endpoint_modes SEC(".maps");
 
+/* The shape of every endpoint's glob automaton (see BW_GLOB_SHIFT); user space sizes each to its automaton. */
+struct globs_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, __u32);
+} globs_template SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+	__uint(max_entries, 4096);
+	__type(key, struct endpoint_key);
+	__array(values, struct globs_map);
+} endpoint_globs SEC(".maps");
+
 /* The pid namespaces of registered containers (see struct pidns_owner). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -181,6 +197,7 @@ struct walk {
 	__u32 ext_at;        /* where that part's extension starts (length: none) */
 	__u32 protocol;      /* a socket's, on the wire (see decide_socket) */
 	__u32 agent_lives;   /* selfProtection holds (BW_RULE_SELF rules count) */
+	__u32 glob_state;    /* where the glob automaton stands on the path (0: dead) */
 	/* The rules found; a later lookup is a more specific key, and its rule is the one an alert names. */
 	__u32 allow;
 	__u32 allow_args; /* an Allow that holds only with the exec's exact arguments */

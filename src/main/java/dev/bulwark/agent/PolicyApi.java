@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bulwark.api.policy.PolicyServiceGrpc;
 import dev.bulwark.api.policy.PolicyStatus;
 import dev.bulwark.api.policy.response;
+import dev.bulwark.identity.Endpoint;
 import dev.bulwark.intake.PolicyIntake.Applied;
 import dev.bulwark.intake.PolicyIntake.Conflict;
 import dev.bulwark.intake.PolicyIntake.Invalid;
@@ -86,6 +87,11 @@ public class PolicyApi extends PolicyServiceGrpc.PolicyServiceImplBase {
             return PolicyStatus.Invalid;
         }
         document.put("apiVersion", KubeArmor.API_VERSION).put("kind", kind.name());
+        if (kind.namespaced() && document.path("metadata").path("namespace").asText("").isEmpty()
+                && document.path("metadata").isObject()) {
+            // As upstream: a container policy sent without a namespace is for the containers no pod owns.
+            ((ObjectNode) document.get("metadata")).put("namespace", Endpoint.STANDALONE_NAMESPACE);
+        }
         GrpcRequest source = new GrpcRequest(kind, qualifiedName(kind, document));
         if ("DELETED".equals(type)) {
             if (!intake.withdraw(source)) {

@@ -103,23 +103,23 @@ public class PolicyEngine {
                 policies = java.util.stream.Stream.concat(policies.stream(), java.util.stream.Stream.of(selfProtection))
                         .toList();
             }
-            RuleSet ruleSet = RuleCompiler.compile(endpoint, policies,
-                    new RuleCompiler.Options(postures(endpoint), settings.defaults().matchArgs(),
-                            fileSystems().resolver(endpoint)));
-            if (!ruleSet.equals(applied.get(endpoint))) {
-                try {
+            try {
+                RuleSet ruleSet = RuleCompiler.compile(endpoint, policies,
+                        new RuleCompiler.Options(postures(endpoint), settings.defaults().matchArgs(),
+                                fileSystems().resolver(endpoint), config.maxGlobStates()));
+                if (!ruleSet.equals(applied.get(endpoint))) {
                     writer.apply(ruleSet);
                     // What the policies ask and no enforcer does (AppArmor profiles, device rules...), whichever
                     // enforcer runs; the enforcer reports what its kernel cannot do on top.
                     ruleSet.notEnforced().forEach(note -> LOG.warn(endpoint.describe() + ": " + note));
                     applied.put(endpoint, ruleSet);
                     ruleSetChanges.fire(new RuleSetChanged(endpoint, ruleSet));
-                } catch (RuntimeException e) {
-                    String failure = "rules for " + endpoint.describe() + " could not be applied, the previous"
-                            + " ones stay in force: " + e.getMessage();
-                    LOG.error(Character.toUpperCase(failure.charAt(0)) + failure.substring(1));
-                    notInForce.add(failure);
                 }
+            } catch (RuntimeException e) {
+                String failure = "rules for " + endpoint.describe() + " could not be applied, the previous"
+                        + " ones stay in force: " + e.getMessage();
+                LOG.error(Character.toUpperCase(failure.charAt(0)) + failure.substring(1));
+                notInForce.add(failure);
             }
         }
         return notInForce;

@@ -39,21 +39,21 @@ public class ProbeApi extends ProbeServiceGrpc.ProbeServiceImplBase {
             if (endpoint.isHost()) {
                 probe.putHostMap(endpoint.hostName(), HostSecurityPolicies.newBuilder()
                         .addAllPolicyList(policies.stream().map(Policy::name).toList())
-                        .addAllPolicyListData(policies.stream().map(ProbeApi::data).toList()).build());
+                        .addAllPolicyDataList(policies.stream().map(ProbeApi::data).toList()).build());
             } else {
                 String name = endpoint.namespace() + "/" + endpoint.pod() + "/" + endpoint.container();
                 probe.addContainerList(name);
                 probe.putContainerMap(name, ContainerData.newBuilder()
                         .addAllPolicyList(policies.stream().map(Policy::name).toList())
                         .setPolicyEnabled(engine.enabled(PolicyKind.KubeArmorPolicy) ? 1 : 0)
-                        .addAllPolicyListData(policies.stream().map(ProbeApi::data).toList()).build());
+                        .addAllPolicyDataList(policies.stream().map(ProbeApi::data).toList()).build());
             }
         }
         reply.onNext(probe.build());
         reply.onCompleted();
     }
 
-    /** A policy as the JSON `{"metadata": ..., "spec": ...}` KubeArmor puts in policyListData. */
+    /** A policy as the JSON `{"metadata": ..., "spec": ...}` KubeArmor puts in policyDataList. */
     private static dev.bulwark.api.policy.policy data(Policy policy) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("name", policy.name());

@@ -234,6 +234,12 @@ public final class Bpf implements AutoCloseable {
      * but with its own size: what a hash-of-maps accepts as an inner map. The caller closes the descriptor.
      */
     public int createLike(String template, int maxEntries) {
+        return createLike(template, "bw_rules", (int) KernelLayout.RULE_KEY.byteSize(),
+                (int) KernelLayout.RULE_VALUE.byteSize(), maxEntries);
+    }
+
+    /** As above, for a template with this key and value size; name: what the map is called (selfProtection knows). */
+    public int createLike(String template, String name, int keySize, int valueSize, int maxEntries) {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment map = map(call, template);
             MemorySegment opts = call.allocate(Libbpf.bpf_map_create_opts.LAYOUT);
@@ -245,8 +251,8 @@ public final class Bpf implements AutoCloseable {
                     Libbpf.bpf_map__btf_key_type_id(map));
             opts.set(ValueLayout.JAVA_INT, Libbpf.bpf_map_create_opts.BTF_VALUE_TYPE_ID,
                     Libbpf.bpf_map__btf_value_type_id(map));
-            int fd = Libbpf.bpf_map_create(MAP_TYPE_HASH, call.allocateFrom("bw_rules"),
-                    (int) KernelLayout.RULE_KEY.byteSize(), (int) KernelLayout.RULE_VALUE.byteSize(), maxEntries, opts);
+            int fd = Libbpf.bpf_map_create(MAP_TYPE_HASH, call.allocateFrom(name), keySize, valueSize, maxEntries,
+                    opts);
             if (fd < 0) {
                 throw new BpfException("creating a map like " + template, -fd);
             }

@@ -43,6 +43,13 @@ public final class KernelLayout {
     public static final int CONTEXTS = 8;
     /** BW_RULE_ARGS: an Allow rule id with this bit holds only for the exec's exact arguments. */
     public static final int RULE_ARGS = 0x80000000;
+    /** The glob automaton's map keys (BW_GLOB_* in bulwark.h): state << GLOB_SHIFT | what. */
+    public static final int GLOB_SHIFT = 9;
+    public static final int GLOB_OTHER = 256;
+    public static final int GLOB_RULES = 264;
+    public static final int GLOB_ANCESTOR = 288;
+    public static final int GLOB_START = 1;
+    public static final int GLOB_MAX_STATE = (1 << (32 - GLOB_SHIFT)) - 1;
     /** BW_RULE_SELF: a Block rule id with this bit holds only while the agent lives (selfProtection's rules). */
     public static final int RULE_SELF = 0x40000000;
 

@@ -2,6 +2,8 @@ package dev.bulwark.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.bulwark.compile.GlobAutomaton;
+import dev.bulwark.compile.PathResolver;
 import dev.bulwark.compile.PolicySelection;
 import dev.bulwark.compile.RuleCompiler;
 import dev.bulwark.compile.RuleSet;
@@ -54,6 +56,9 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--no-match-args", negatable = true, defaultValue = "true",
             description = "Enforce allowedArgs (default: yes).")
     boolean matchArgs = true;
+    @Option(names = "--max-glob-states", defaultValue = "65536",
+            description = "Most states of the glob automaton (bulwark.maxGlobStates).")
+    int maxGlobStates = RuleCompiler.Options.DEFAULT_MAX_GLOB_STATES;
 
     PrintStream out = System.out;
 
@@ -71,9 +76,15 @@ final class CompileCommand implements Callable<Integer> {
             return 1;
         }
         Endpoint endpoint = endpoint();
-        RuleSet ruleSet = RuleCompiler.compile(endpoint, PolicySelection.applicable(policies, endpoint),
-                new RuleCompiler.Options(new Postures(filePosture, networkPosture, capabilitiesPosture),
-                        matchArgs));
+        RuleSet ruleSet;
+        try {
+            ruleSet = RuleCompiler.compile(endpoint, PolicySelection.applicable(policies, endpoint),
+                    new RuleCompiler.Options(new Postures(filePosture, networkPosture, capabilitiesPosture),
+                            matchArgs, PathResolver.NONE, maxGlobStates));
+        } catch (GlobAutomaton.TooLarge e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
         out.println(JSON.writeValueAsString(ruleSet));
         return 0;
     }

@@ -40,8 +40,10 @@ public final class PolicySelection {
         }
         Map<String, String> wanted = selector.matchLabels() == null ? Map.of() : selector.matchLabels();
         for (Map.Entry<String, String> label : wanted.entrySet()) {
-            boolean matches = label.getKey().equals(Selectors.CONTAINER_NAME_LABEL)
-                    ? Selectors.containerNames(label.getValue()).contains(endpoint.container())
+            List<String> names = label.getKey().equals(Selectors.CONTAINER_NAME_LABEL)
+                    ? Selectors.containerNames(label.getValue()) : null;
+            // An empty container list ("" or "[]") is every container of the pod, as upstream has it.
+            boolean matches = names != null ? names.isEmpty() || names.contains(endpoint.container())
                     : label.getValue().equals(endpoint.labels().get(label.getKey()));
             if (!matches) {
                 return false;

@@ -13,6 +13,7 @@ import dev.bulwark.policy.Action;
 import dev.bulwark.policy.CapabilityBlock;
 import dev.bulwark.policy.FileRules;
 import dev.bulwark.policy.Glob;
+import dev.bulwark.policy.GlobSyntax;
 import dev.bulwark.policy.KubeArmorHostPolicySpec;
 import dev.bulwark.policy.NetworkBlock;
 import dev.bulwark.policy.Policy;
@@ -50,9 +51,16 @@ public final class RuleCompiler {
      * @param paths how the endpoint's file system spells policy paths (symlinked directories, usrmerge's /bin):
      *     each path rule also holds for its resolved spelling, the one the kernel sees
      */
-    public record Options(Postures postures, boolean matchArgs, PathResolver paths) {
+    public record Options(Postures postures, boolean matchArgs, PathResolver paths, int maxGlobStates) {
+        /** bulwark.maxGlobStates' default: each state costs the kernel one to three small map entries. */
+        public static final int DEFAULT_MAX_GLOB_STATES = 65536;
+
         public Options(Postures postures, boolean matchArgs) {
             this(postures, matchArgs, PathResolver.NONE);
+        }
+
+        public Options(Postures postures, boolean matchArgs, PathResolver paths) {
+            this(postures, matchArgs, paths, DEFAULT_MAX_GLOB_STATES);
         }
     }
 
@@ -68,6 +76,8 @@ public final class RuleCompiler {
     private final List<RuleSet.PresetEntry> presets = new ArrayList<>();
     private final List<RuleSet.SyscallMatcher> syscalls = new ArrayList<>();
     private final List<String> notEnforced = new ArrayList<>();
+    /** The patterns no hashed key can hold: they go into the endpoint's glob automaton. */
+    private final List<GlobAutomaton.Pattern> globs = new ArrayList<>();
 
     private RuleCompiler(Options options) {
         this.options = options;
@@ -151,7 +161,7 @@ public final class RuleCompiler {
                         rule(field, meta.under(rule)), flags(rule.ownerOnly(), false, rule.pts()), List.of()));
         each(block.matchPatterns(), "spec.process.matchPatterns", (rule, field) ->
                 glob(RuleClass.PROCESS, rule.pattern(), rule(field, meta.under(rule)),
-                        flags(rule.ownerOnly(), false, false)));
+                        flags(rule.ownerOnly(), false, rule.pts())));
     }
 
     private void file(FileRules block, Meta specMeta) {
@@ -161,13 +171,13 @@ public final class RuleCompiler {
         Meta meta = specMeta.under(block);
         each(block.matchPaths(), "spec.file.matchPaths", (rule, field) ->
                 putPath(RuleClass.FILE, Match.PATH, rule.path(), field + ".path", rule.fromSource(),
-                        rule(field, meta.under(rule)), flags(rule.ownerOnly(), rule.readOnly(), false), List.of()));
+                        rule(field, meta.under(rule)), flags(rule.ownerOnly(), rule.readOnly(), rule.pts()), List.of()));
         each(block.matchDirectories(), "spec.file.matchDirectories", (rule, field) ->
                 putPath(RuleClass.FILE, directory(rule.recursive()), rule.dir(), field + ".dir", rule.fromSource(),
-                        rule(field, meta.under(rule)), flags(rule.ownerOnly(), rule.readOnly(), false), List.of()));
+                        rule(field, meta.under(rule)), flags(rule.ownerOnly(), rule.readOnly(), rule.pts()), List.of()));
         each(block.matchPatterns(), "spec.file.matchPatterns", (rule, field) ->
                 glob(RuleClass.FILE, rule.pattern(), rule(field, meta.under(rule)),
-                        flags(rule.ownerOnly(), rule.readOnly(), false)));
+                        flags(rule.ownerOnly(), rule.readOnly(), rule.pts())));
     }
 
     private void network(NetworkBlock block, Meta specMeta) {
@@ -179,7 +189,7 @@ public final class RuleCompiler {
             int id = rule(field, meta.under(rule));
             for (String protocol : commaList(rule.protocol())) {
                 put(RuleClass.NETWORK, Match.PROTOCOL, protocol.toLowerCase(Locale.ROOT),
-                        sources(rule.fromSource(), field), id, Set.of(), List.of());
+                        sources(rule.fromSource(), field), id, flags(false, false, rule.pts()), List.of());
             }
         });
         each(block.matchDNSQueries(), "spec.network.matchDNSQueries", (rule, field) -> {
@@ -232,13 +242,23 @@ public final class RuleCompiler {
     }
 
     /**
-     * A `matchPatterns` glob as the key the kernel looks up: a path, a directory (the files in it, or the tree),
-     * or an extension in a directory (GLOB, target "/dir/*.ext") or under it (GLOB_RECURSIVE, "/dir/**&#47;*.ext").
-     * The validator has turned away every other form.
+     * A `matchPatterns` glob: where it has a hashed form, the key the kernel looks up (a path, a directory's files
+     * or tree, an extension in or under a directory); else its spellings go into the glob automaton, the literal
+     * directory each starts with also in its resolved spelling. A pattern that is not an absolute path (a bare
+     * name, a regular expression) or not a well-formed glob never matches a path: reported, not refused.
      */
     private void glob(RuleClass ruleClass, String pattern, int rule, Set<Flag> flags) {
-        Glob glob = Glob.parse(normalize(pattern));
         String field = rules.get(rule - 1).field() + ".pattern";
+        if (!pattern.startsWith("/")) {
+            notEnforced.add(policy.qualifiedName() + ": " + field + ": " + pattern + " never matches: patterns are"
+                    + " matched against absolute paths (AppArmor's globs; not names, not regular expressions)");
+            return;
+        }
+        Glob glob = Glob.parse(normalize(pattern));
+        if (glob == null) {
+            automaton(ruleClass, pattern, rule, flags, field);
+            return;
+        }
         switch (glob.form()) {
             case PATH -> putPath(ruleClass, Match.PATH, glob.directory(), field, null, rule, flags, List.of());
             case FILES_IN -> putPath(ruleClass, Match.DIRECTORY, glob.directory(), field, null, rule, flags, List.of());
@@ -250,6 +270,28 @@ public final class RuleCompiler {
             case EXTENSION_UNDER -> spellings(glob.directory(), field).forEach(directory ->
                     put(ruleClass, Match.GLOB_RECURSIVE, directory + "**/*" + glob.extension(), List.of(""), rule,
                             flags, List.of()));
+        }
+    }
+
+    private void automaton(RuleClass ruleClass, String pattern, int rule, Set<Flag> flags, String field) {
+        Action action = rules.get(rule - 1).action();
+        Slot slot = new Slot(rule, flags, List.of());
+        try {
+            for (String spelling : GlobSyntax.alternatives(pattern)) {
+                String prefix = GlobSyntax.literalPrefix(spelling);
+                String directory = prefix.substring(0, prefix.lastIndexOf('/') + 1);
+                for (String resolved : spellings(directory, field)) {
+                    String written = resolved + spelling.substring(directory.length());
+                    GlobAutomaton.Pattern held = new GlobAutomaton.Pattern(ruleClass, written,
+                            GlobSyntax.atoms(written), action, slot, policy.qualifiedName());
+                    if (!globs.contains(held)) {
+                        globs.add(held);
+                    }
+                }
+            }
+        } catch (GlobSyntax.Malformed e) {
+            notEnforced.add(policy.qualifiedName() + ": " + field + ": " + pattern + " never matches: it is not a"
+                    + " well-formed glob (" + e.getMessage() + ")");
         }
     }
 
@@ -356,7 +398,18 @@ public final class RuleCompiler {
                 guard = Math.min(guard, slot.rule());
             }
         }
+        for (GlobAutomaton.Pattern glob : globs) {
+            if (glob.action() == Action.Block) {
+                guard = Math.min(guard, glob.slot().rule());
+            }
+        }
         if (guard == Integer.MAX_VALUE) {
+            for (GlobAutomaton.Pattern glob : globs) {
+                Mode mode = modes.get(glob.ruleClass());
+                if (glob.action() == Action.Allow && mode.whitelist() && mode.posture() == Posture.block) {
+                    guard = Math.min(guard, glob.slot().rule());
+                }
+            }
             for (Map.Entry<Key, List<List<Slot>>> entry : slots.entrySet()) {
                 Mode mode = modes.get(entry.getKey().ruleClass());
                 if ((entry.getKey().ruleClass() == RuleClass.FILE || entry.getKey().ruleClass() == RuleClass.PROCESS)
@@ -386,10 +439,13 @@ public final class RuleCompiler {
                 case CAPABILITIES -> postures.capabilities();
             };
             boolean whitelist = entries.stream()
-                    .anyMatch(e -> e.key().ruleClass() == ruleClass && !e.allow().isEmpty());
+                    .anyMatch(e -> e.key().ruleClass() == ruleClass && !e.allow().isEmpty())
+                    || globs.stream().anyMatch(g -> g.ruleClass() == ruleClass && g.action() == Action.Allow);
             modes.put(ruleClass, new Mode(whitelist, posture));
         }
-        return new RuleSet(endpoint, modes, guard(modes), entries, List.copyOf(presets), List.copyOf(syscalls),
+        GlobAutomaton automaton = GlobAutomaton.build(globs, options.maxGlobStates());
+        return new RuleSet(endpoint, modes, guard(modes), entries, automaton, List.copyOf(presets),
+                List.copyOf(syscalls),
                 List.copyOf(rules), List.copyOf(notEnforced));
     }
 

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A rule set's process and file entries matched in user space, the way the kernel walks them: every enclosing
+ * A rule set's process and file entries matched in user space, the way the kernel walks them: the glob automaton
+ * (its very kernel map), every enclosing
  * directory (recursive rules and globs below it), the directory the file is directly in, its extension, the
  * executable's name and the exact path, each for any source and for the acting executable. Every key that
  * matches counts: a Block that holds on any of them denies. Used where the kernel does not decide (audit-only
@@ -61,6 +62,17 @@ public final class RuleMatcher {
      */
     public Matched match(RuleClass ruleClass, String path, String source, Context context) {
         Slot[] found = new Slot[3];
+        GlobAutomaton globs = ruleSet.globs();
+        int state = globs.isEmpty() ? 0 : globs.run(ruleClass, path);
+        if (state != 0) {
+            // First, as the kernel walks it first: a hashed key's rule, more specific, names the alert.
+            for (Action action : Action.values()) {
+                int rule = globs.rule(state, action, context);
+                if (rule != 0) {
+                    found[action.ordinal()] = globs.slot(rule);
+                }
+            }
+        }
         int slash = path.lastIndexOf('/');
         int dot = path.lastIndexOf('.');
         String extension = dot > slash ? path.substring(dot) : null;

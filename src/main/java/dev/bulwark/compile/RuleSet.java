@@ -1,6 +1,8 @@
 package dev.bulwark.compile;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.bulwark.identity.Endpoint;
 import dev.bulwark.policy.Action;
@@ -13,16 +15,19 @@ import java.util.Set;
 
 /**
  * Everything one endpoint is subject to, as the kernel maps will hold it: per class whether it is in
- * whitelist mode and its posture; one entry per distinct key with at most one rule per action; the presets;
+ * whitelist mode and its posture; one entry per distinct key with at most one rule per action; the glob
+ * automaton of the patterns no key can hold; the presets;
  * the syscall matchers the monitor applies in user space; and the table that turns a rule id carried by a
  * kernel event back into policy name, severity, tags and message.
  */
-@JsonPropertyOrder({"endpoint", "modes", "guard", "entries", "presets", "syscalls", "rules", "notEnforced"})
+@JsonPropertyOrder({"endpoint", "modes", "guard", "entries", "automaton", "presets", "syscalls", "rules",
+        "notEnforced"})
 public record RuleSet(
         Endpoint endpoint,
         Map<RuleClass, Mode> modes,
         @JsonInclude(JsonInclude.Include.NON_DEFAULT) int guard,
         List<Entry> entries,
+        @JsonIgnore GlobAutomaton globs,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PresetEntry> presets,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SyscallMatcher> syscalls,
         List<RuleInfo> rules,
@@ -101,15 +106,20 @@ public record RuleSet(
 
         /** The rule of this action that holds in the context, or null. */
         public Slot holder(Action action, Context context) {
-            Slot found = null;
-            for (Slot slot : slots(action)) {
-                boolean broader = found == null || !found.args().isEmpty() && slot.args().isEmpty();
-                if (slot.holds(action, context) && broader) {
-                    found = slot;
-                }
-            }
-            return found;
+            return RuleSet.holder(slots(action), action, context);
         }
+    }
+
+    /** Of the rules one action has on a key (in rule id order), the one that holds in the context, or null. */
+    static Slot holder(List<Slot> slots, Action action, Context context) {
+        Slot found = null;
+        for (Slot slot : slots) {
+            boolean broader = found == null || !found.args().isEmpty() && slot.args().isEmpty();
+            if (slot.holds(action, context) && broader) {
+                found = slot;
+            }
+        }
+        return found;
     }
 
     public record PresetEntry(String preset, Action action, int rule) {
@@ -135,6 +145,13 @@ public record RuleSet(
         public String alertType() {
             return kind == PolicyKind.KubeArmorHostPolicy ? "MatchedHostPolicy" : "MatchedPolicy";
         }
+    }
+
+    /** The glob automaton as `bulwark compile` shows it: its size and patterns (absent when there is none). */
+    @JsonProperty("automaton")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public GlobAutomaton shownGlobs() {
+        return globs.isEmpty() ? null : globs;
     }
 
     /** The rule with this id (as kernel events carry it), or null. */

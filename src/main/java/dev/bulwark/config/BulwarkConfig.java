@@ -106,6 +106,10 @@ public interface BulwarkConfig {
     @WithDefault("/sys/fs/bpf")
     String bpfFsPath();
 
+    /** Where the agent writes what `karmor probe` reads about it (upstream's path). */
+    @WithDefault("/tmp/karmorProbeData.cfg")
+    String probeDataPath();
+
     /** Most endpoints (containers and the host) with rules in the kernel; one more is refused with an error. */
     @WithDefault("4096")
     int maxEndpoints();
@@ -113,6 +117,13 @@ public interface BulwarkConfig {
     /** Most kernel entries one endpoint's rule set may have; a bigger rule set is refused with an error. */
     @WithDefault("65536")
     int maxRulesPerEndpoint();
+
+    /**
+     * Most states one endpoint's glob automaton (its matchPatterns beyond the hashed forms) may have; a pattern
+     * set that needs more is refused with an error naming its policies, and the previous rules stay.
+     */
+    @WithDefault("65536")
+    int maxGlobStates();
 
     /** Enforce `allowedArgs` of process rules. */
     @WithDefault("true")

@@ -33,6 +33,7 @@ public class ConfigCheck {
         atLeastOne(problems, "bulwark.throttleSec", config.throttleSec());
         atLeastOne(problems, "bulwark.maxEndpoints", config.maxEndpoints());
         atLeastOne(problems, "bulwark.maxRulesPerEndpoint", config.maxRulesPerEndpoint());
+        atLeastOne(problems, "bulwark.maxGlobStates", config.maxGlobStates());
         atLeastOne(problems, "bulwark.subscriberQueueSize", config.subscriberQueueSize());
         if (config.grpcHealthPort() != 0) {
             port(problems, "bulwark.grpcHealthPort", config.grpcHealthPort());

@@ -32,7 +32,8 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
      * Maps that outlive the agent when pinned: the rules in force with the secret they are hashed under, what
      * tasks inherited, and the count of lost events.
      */
-    static final List<String> PINNED_MAPS = List.of("endpoint_rules", "endpoint_modes", "pidns_owners", "hash_key",
+    static final List<String> PINNED_MAPS = List.of("endpoint_rules", "endpoint_globs", "endpoint_modes",
+            "pidns_owners", "hash_key",
             "task_identities", "loaded_programs", "lost_events");
 
     /**
@@ -104,7 +105,7 @@ public class BpfEnforcer implements RuleSetWriter, AutoCloseable {
         this.onApplied = onApplied;
         this.leftOut = leftOut();
         this.bpf = Bpf.load(Bpf.resource(OBJECT), pinDir, PINNED_MAPS, Map.of("endpoint_rules", limits.maxEndpoints(),
-                "endpoint_modes", limits.maxEndpoints(), "pidns_owners", limits.maxEndpoints(),
+                "endpoint_globs", limits.maxEndpoints(), "endpoint_modes", limits.maxEndpoints(), "pidns_owners", limits.maxEndpoints(),
                 "throttle_state", limits.maxEndpoints()), leftOut);
         try {
             this.maps = new RuleMaps(bpf, limits.maxRulesPerEndpoint());

@@ -9,6 +9,7 @@ import dev.bulwark.bpf.Bpf;
 import dev.bulwark.bpf.KernelLayout;
 import dev.bulwark.bpf.KernelNames;
 import dev.bulwark.bpf.libbpf.Libbpf;
+import dev.bulwark.compile.GlobAutomaton;
 import dev.bulwark.compile.RuleSet.Context;
 import dev.bulwark.compile.RuleSet.Entry;
 import dev.bulwark.compile.RuleSet.Match;
@@ -49,6 +50,7 @@ final class RuleMaps {
 
     private final Bpf bpf;
     private final int endpointRulesFd;
+    private final int endpointGlobsFd;
     private final int endpointModesFd;
     private final int pidnsOwnersFd;
     private final int throttleStateFd;
@@ -61,6 +63,7 @@ final class RuleMaps {
     RuleMaps(Bpf bpf, int maxRulesPerEndpoint) {
         this.bpf = bpf;
         this.endpointRulesFd = bpf.mapFd("endpoint_rules");
+        this.endpointGlobsFd = bpf.mapFd("endpoint_globs");
         this.endpointModesFd = bpf.mapFd("endpoint_modes");
         this.pidnsOwnersFd = bpf.mapFd("pidns_owners");
         this.throttleStateFd = bpf.mapFd("throttle_state");
@@ -157,6 +160,7 @@ final class RuleMaps {
                 }
             }
             MemorySegment endpoint = KernelLayout.endpointKey(arena, ruleSet.endpoint().identity());
+            writeGlobs(arena, endpoint, ruleSet);
             MemorySegment innerFd = arena.allocate(ValueLayout.JAVA_INT);
             innerFd.set(ValueLayout.JAVA_INT, 0, inner);
             Bpf.update(endpointRulesFd, endpoint, innerFd, "the endpoint's rule map");
@@ -168,6 +172,34 @@ final class RuleMaps {
             Bpf.closeFd(inner); // the outer map holds its own reference
         }
         return notes;
+    }
+
+    /**
+     * The endpoint's glob automaton: a fresh map of its own size that replaces the old one in one update (none:
+     * the endpoint's entry goes). selfProtection's Blocks carry BW_RULE_SELF, as in the rule map.
+     */
+    private void writeGlobs(Arena arena, MemorySegment endpoint, RuleSet ruleSet) {
+        GlobAutomaton globs = ruleSet.globs();
+        if (globs.isEmpty()) {
+            Bpf.delete(endpointGlobsFd, endpoint);
+            return;
+        }
+        int inner = bpf.createLike("globs_template", "bw_globs", 4, 4, Math.max(1, globs.kernelEntries()));
+        try {
+            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+            globs.kernel().forEach((k, v) -> {
+                key.set(ValueLayout.JAVA_INT, 0, k);
+                value.set(ValueLayout.JAVA_INT, 0, v | (GlobAutomaton.blockRule(k) && selfProtection(ruleSet, v)
+                        ? KernelLayout.RULE_SELF : 0));
+                Bpf.update(inner, key, value, "the glob automaton's entry " + k);
+            });
+            MemorySegment innerFd = arena.allocate(ValueLayout.JAVA_INT);
+            innerFd.set(ValueLayout.JAVA_INT, 0, inner);
+            Bpf.update(endpointGlobsFd, endpoint, innerFd, "the endpoint's glob automaton");
+        } finally {
+            Bpf.closeFd(inner);
+        }
     }
 
     /** The index of (action, context) in a rule_value, in ints. */
@@ -267,6 +299,7 @@ final class RuleMaps {
             MemorySegment endpoint = KernelLayout.endpointKey(arena, identity);
             Bpf.delete(endpointModesFd, endpoint);
             Bpf.delete(endpointRulesFd, endpoint);
+            Bpf.delete(endpointGlobsFd, endpoint);
             // The kernel reuses namespace inodes: a later endpoint with this identity starts with a fresh window.
             Bpf.delete(throttleStateFd, endpoint);
         }
@@ -301,7 +334,9 @@ final class RuleMaps {
                     (byte) (mode.posture() == Posture.block ? 1 : 0));
             // Directories above protected paths are not rules of their own: they do not make nameless files denied.
             boolean hasBlock = entries.stream().anyMatch(e -> e.key().ruleClass() == ruleClass
-                    && e.key().match() != Match.ANCESTOR && !e.block().isEmpty());
+                    && e.key().match() != Match.ANCESTOR && !e.block().isEmpty())
+                    || ruleSet.globs().patterns().stream().anyMatch(p -> p.ruleClass() == ruleClass
+                    && p.action() == Action.Block);
             modes.set(ValueLayout.JAVA_BYTE, offset(ENDPOINT_MODES, "has_block") + ruleClass.ordinal(),
                     (byte) (hasBlock ? 1 : 0));
             boolean hasSource = entries.stream()

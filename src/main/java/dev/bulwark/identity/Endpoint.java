@@ -2,6 +2,7 @@ package dev.bulwark.identity;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.bulwark.policy.KubeArmor;
 import dev.bulwark.policy.Selectors;
 import java.util.Collections;
 import java.util.Map;
@@ -41,6 +42,9 @@ public record Endpoint(Type type, String namespace, String pod, String container
         labels.put(Selectors.HOSTNAME_LABEL, hostName);
         return new Endpoint(Type.HOST, null, null, null, labels, KernelIdentity.HOST, null, null, nodePolicy, null);
     }
+
+    /** The namespace of a container no pod owns (docker, containerd without Kubernetes), as KubeArmor names it. */
+    public static final String STANDALONE_NAMESPACE = KubeArmor.STANDALONE_NAMESPACE;
 
     public static Endpoint container(String namespace, String pod, String container, Map<String, String> labels,
             KernelIdentity identity) {

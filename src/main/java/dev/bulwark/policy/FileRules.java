@@ -5,7 +5,6 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
-import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /** `spec.file`: which files may (not) be opened, written, removed, renamed... */
@@ -19,9 +18,10 @@ public record FileRules(
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Path(
-            @Required @Pattern(Patterns.PATH) @Size(max = Patterns.PATH_MAX) String path,
+            @Required @Pattern(Patterns.PATH) String path,
             Boolean readOnly,
             Boolean ownerOnly,
+            Boolean pts,
             List<Source> fromSource,
             @Min(1) @Max(10) Integer severity, List<String> tags, String message,
             @Pattern(RuleMeta.ACTION_PATTERN) String action) implements RuleMeta {
@@ -29,10 +29,11 @@ public record FileRules(
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Directory(
-            @Required @Pattern(Patterns.DIRECTORY) @Size(max = Patterns.PATH_MAX) String dir,
+            @Required @Pattern(Patterns.DIRECTORY) String dir,
             Boolean recursive,
             Boolean readOnly,
             Boolean ownerOnly,
+            Boolean pts,
             List<Source> fromSource,
             @Min(1) @Max(10) Integer severity, List<String> tags, String message,
             @Pattern(RuleMeta.ACTION_PATTERN) String action) implements RuleMeta {
@@ -40,9 +41,10 @@ public record FileRules(
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Glob(
-            @Required @Pattern(Patterns.GLOB) @Size(max = Patterns.PATH_MAX) String pattern,
+            @Required String pattern,
             Boolean readOnly,
             Boolean ownerOnly,
+            Boolean pts,
             @Min(1) @Max(10) Integer severity, List<String> tags, String message,
             @Pattern(RuleMeta.ACTION_PATTERN) String action) implements RuleMeta {
     }

@@ -1,18 +1,15 @@
 package dev.bulwark.policy;
 
 /**
- * The `matchPatterns` globs Bulwark enforces in the kernel, at a cost that follows the path and never the number
- * of rules: a plain path; the files in a directory (`/dir/*`); a whole tree (`/dir/**`, `/dir/**&#47;*`); the files
- * with an extension in a directory (`/dir/*.ext`) or anywhere under it (`/dir/**&#47;*.ext`). The directory part is
- * literal; an extension has no dot, slash or wildcard. Anything else is a validation error.
+ * The `matchPatterns` forms the kernel holds in hashed keys, looked up as a path is walked: a plain path; the files
+ * in a directory (`/dir/*`); a whole tree (`/dir/**`, `/dir/**&#47;*`); the files with an extension in a directory
+ * (`/dir/*.ext`) or anywhere under it (`/dir/**&#47;*.ext`). The directory part is literal; an extension has no dot,
+ * slash or operator. Every other glob of {@link GlobSyntax} goes into the endpoint's glob automaton.
  */
 public record Glob(Form form, String directory, String extension) {
     public enum Form { PATH, FILES_IN, TREE, EXTENSION_IN, EXTENSION_UNDER }
 
-    public static final String SUPPORTED = "a path, /dir/*, /dir/*.ext, /dir/** (or /dir/**/*) or /dir/**/*.ext,"
-            + " with a literal directory and an extension without dots";
-
-    /** The pattern's form, or null when it is not one of the supported ones. */
+    /** The pattern's hashed form, or null when it has none. */
     public static Glob parse(String pattern) {
         if (!wild(pattern)) {
             return new Glob(Form.PATH, pattern, null);
@@ -41,6 +38,6 @@ public record Glob(Form form, String directory, String extension) {
     }
 
     private static boolean wild(String text) {
-        return text.indexOf('*') >= 0 || text.indexOf('?') >= 0;
+        return GlobSyntax.wild(text);
     }
 }

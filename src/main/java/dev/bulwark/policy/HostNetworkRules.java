@@ -22,6 +22,8 @@ public record HostNetworkRules(
     public record ProtocolRule(
             @Required @Pattern(Patterns.PROTOCOL_LIST) String protocol,
             @Required @Size(min = 1) List<Source> fromSource,
+            /** Only when the process has a controlling pseudo-terminal. */
+            Boolean pts,
             @Min(1) @Max(10) Integer severity, List<String> tags, String message,
             @Pattern(RuleMeta.ACTION_PATTERN) String action) implements NetworkRules.ProtocolMatch {
     }

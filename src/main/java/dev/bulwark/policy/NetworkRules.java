@@ -23,6 +23,8 @@ public record NetworkRules(
     public record ProtocolRule(
             @Required @Pattern(Patterns.PROTOCOL_LIST) String protocol,
             List<Source> fromSource,
+            /** Only when the process has a controlling pseudo-terminal. */
+            Boolean pts,
             @Min(1) @Max(10) Integer severity, List<String> tags, String message,
             @Pattern(RuleMeta.ACTION_PATTERN) String action) implements ProtocolMatch {
     }
@@ -38,6 +40,8 @@ public record NetworkRules(
         String protocol();
 
         List<Source> fromSource();
+
+        Boolean pts();
     }
 
     /** A DNS name queried over port 53; it also covers every name below it. */

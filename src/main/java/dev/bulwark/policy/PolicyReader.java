@@ -3,6 +3,8 @@ package dev.bulwark.policy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -98,7 +100,8 @@ public final class PolicyReader {
         String namespace = null;
         if (kind != null && kind.namespaced()) {
             namespace = document.path("metadata").path("namespace").asText(DEFAULT_NAMESPACE);
-            if (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches()) {
+            if (!namespace.equals(KubeArmor.STANDALONE_NAMESPACE)
+                    && (namespace.length() > 63 || !DNS_LABEL.matcher(namespace).matches())) {
                 found.add(new PolicyError(source, label, "metadata.namespace", "must be a lower-case DNS label"));
             }
         }
@@ -106,6 +109,7 @@ public final class PolicyReader {
             found.add(new PolicyError(source, label, "spec", "is required"));
         }
         if (kind != null && found.isEmpty()) {
+            dropEmpty(document.path("spec"));
             found.addAll(PolicyValidator.validate(kind, document, source, label));
         }
         if (!found.isEmpty()) {
@@ -119,6 +123,21 @@ public final class PolicyReader {
         } catch (JsonProcessingException e) {
             // The schema admitted something the model cannot hold: a bug, but still the input's error.
             errors.add(new PolicyError(source, label, "spec", "cannot be read: " + e.getOriginalMessage()));
+        }
+    }
+
+    /**
+     * Fields left empty (`matchExpressions:` with no value: null) are no fields, as upstream reads them; so is an
+     * empty action (`"action": ""`, which karmor sends for a policy without one): the action is inherited.
+     */
+    private static void dropEmpty(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.properties().removeIf(field -> field.getValue().isNull()
+                    || field.getKey().equals("action") && field.getValue().isTextual()
+                    && field.getValue().asText().isEmpty());
+            object.forEach(PolicyReader::dropEmpty);
+        } else if (node instanceof ArrayNode array) {
+            array.forEach(PolicyReader::dropEmpty);
         }
     }
 }

@@ -20,13 +20,12 @@ final class PolicyValidator {
             Map.entry(Patterns.DIRECTORY, "must be an absolute directory path ending in a slash"),
             Map.entry(Patterns.PATH_OR_DIRECTORY, "must be an absolute file path or a directory ending in a slash"),
             Map.entry(Patterns.EXEC_NAME, "must be an executable name without any slash"),
-            Map.entry(Patterns.GLOB, "must be a glob over absolute paths, starting with a slash"),
             Map.entry(Patterns.PROTOCOL_LIST, "must be one or more (comma separated) of tcp, udp, icmp, icmpv6, sctp,"
                     + " raw, stream, dgram, rdm, seqpacket, dccp, packet, all"),
             Map.entry(Patterns.CAPABILITY_LIST, "must be one or more (comma separated) Linux capability names,"
                     + " with or without cap_"),
             Map.entry(Patterns.DOMAIN, "must be a DNS name"),
-            Map.entry(RuleMeta.ACTION_PATTERN, "must be Allow, Audit or Block"));
+            Map.entry(RuleMeta.ACTION_PATTERN, "must be Allow, Audit or Block (or empty: inherited)"));
 
     private final List<PolicyError> errors = new ArrayList<>();
     private final String source;
@@ -79,16 +78,6 @@ final class PolicyValidator {
             JsonNode rule = matchPaths.get(i);
             if (rule.has("path") == rule.has("execname")) {
                 add("spec.process.matchPaths[" + i + "]", "needs exactly one of path or execname");
-            }
-        }
-        for (String block : new String[] {"process", "file"}) {
-            JsonNode patterns = spec.path(block).path("matchPatterns");
-            for (int i = 0; i < patterns.size(); i++) {
-                String pattern = patterns.get(i).path("pattern").asText(null);
-                if (pattern != null && pattern.startsWith("/") && Glob.parse(pattern) == null) {
-                    add("spec." + block + ".matchPatterns[" + i + "].pattern", quote(patterns.get(i).path("pattern"))
-                            + " is not a glob the kernel can match: use " + Glob.SUPPORTED);
-                }
             }
         }
         checkSyscalls(spec.path("syscalls"));
@@ -159,10 +148,6 @@ final class PolicyValidator {
         labels.properties().forEach(entry -> {
             if (entry.getKey().isBlank()) {
                 add(at, "a label key must not be empty");
-            }
-            if (entry.getKey().equals(Selectors.CONTAINER_NAME_LABEL)
-                    && Selectors.containerNames(entry.getValue().asText()).isEmpty()) {
-                add(at + "." + entry.getKey(), "must name a container or a list such as [a, b]");
             }
         });
     }

@@ -20,8 +20,8 @@ public record ProcessRules(
     /** One executable, named by absolute path or by bare name (execname); exactly one of the two. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Path(
-            @Pattern(Patterns.PATH) @Size(max = Patterns.PATH_MAX) String path,
-            @Pattern(Patterns.EXEC_NAME) @Size(max = Patterns.PATH_MAX) String execname,
+            @Pattern(Patterns.PATH) String path,
+            @Pattern(Patterns.EXEC_NAME) String execname,
             Boolean ownerOnly,
             /** With `matchArgs`: the exec is allowed only with exactly these arguments. */
             @Size(max = 20) List<String> allowedArgs,
@@ -35,7 +35,7 @@ public record ProcessRules(
     /** Every executable in a directory; with `recursive` also in its subdirectories. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Directory(
-            @Required @Pattern(Patterns.DIRECTORY) @Size(max = Patterns.PATH_MAX) String dir,
+            @Required @Pattern(Patterns.DIRECTORY) String dir,
             Boolean recursive,
             Boolean ownerOnly,
             Boolean pts,
@@ -47,8 +47,9 @@ public record ProcessRules(
     /** Executables whose path matches a glob. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Glob(
-            @Required @Pattern(Patterns.GLOB) @Size(max = Patterns.PATH_MAX) String pattern,
+            @Required String pattern,
             Boolean ownerOnly,
+            Boolean pts,
             @Min(1) @Max(10) Integer severity, List<String> tags, String message,
             @Pattern(RuleMeta.ACTION_PATTERN) String action) implements RuleMeta {
     }

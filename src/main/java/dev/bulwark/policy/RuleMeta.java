@@ -8,7 +8,7 @@ import java.util.List;
  */
 public interface RuleMeta {
     /** Regex shared by the CRDs and the validator: KubeArmor's enum, lower case also accepted. */
-    String ACTION_PATTERN = "^([Aa]llow|[Aa]udit|[Bb]lock)$";
+    String ACTION_PATTERN = "^([Aa]llow|[Aa]udit|[Bb]lock)?$";
 
     Integer severity();
 

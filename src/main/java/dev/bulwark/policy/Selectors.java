@@ -18,7 +18,7 @@ public final class Selectors {
     private Selectors() {
     }
 
-    /** "app" or "[app, sidecar]" to the list of container names; empty when nothing is named. */
+    /** "app" or "[app, sidecar]" to the list of container names; empty ("", "[]": every container) when none. */
     public static List<String> containerNames(String value) {
         String list = value.strip();
         if (list.startsWith("[") && list.endsWith("]")) {

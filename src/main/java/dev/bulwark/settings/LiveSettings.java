@@ -23,11 +23,12 @@ public class LiveSettings {
     /**
      * Something changed; consumers recompute what depends on settings, in this order (their observer methods'
      * {@code @Priority}): the policy engine's rules and the kernel's throttle first, then the monitor's
-     * visibility (which depends on the rules).
+     * visibility (which depends on the rules), then what reports the settings (karmor's probe data file).
      */
     public record Changed(String what) {
         public static final int RULES = 200;
         public static final int MONITOR = 300;
+        public static final int REPORTS = 400;
     }
 
     /** A namespace's own postures and visibility (null where it has none: the defaults apply). */

@@ -41,7 +41,8 @@ class ObserverOrderTest {
     }
 
     @Test
-    void settingsChangesReachTheRulesThenTheMonitor() {
-        assertEquals(List.of(PolicyEngine.class, SystemMonitor.class), observers(new LiveSettings.Changed("test")));
+    void settingsChangesReachTheRulesThenTheMonitorThenTheReports() {
+        assertEquals(List.of(PolicyEngine.class, SystemMonitor.class, ProbeDataFile.class),
+                observers(new LiveSettings.Changed("test")));
     }
 }

@@ -139,7 +139,7 @@ class PolicyApiTest {
                 .getProbeData(Empty.getDefaultInstance());
         assertTrue(probe.getHostMapOrThrow(endpoints.host().hostName()).getPolicyListList().contains("grpc-shadow"),
                 probe.toString());
-        assertTrue(probe.getHostMapOrThrow(endpoints.host().hostName()).getPolicyListData(0).getPolicy()
+        assertTrue(probe.getHostMapOrThrow(endpoints.host().hostName()).getPolicyDataList(0).getPolicy()
                 .toStringUtf8().contains("\"kind\":\"KubeArmorHostPolicy\""));
     }
 
@@ -193,5 +193,63 @@ class PolicyApiTest {
         } finally {
             healthChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * What `karmor vm policy add` sends for a container policy written without an action or a namespace: an empty
+     * action (inherited: Block) and no namespace (the containers no pod owns). It reaches a standalone container.
+     */
+    @Test
+    @Order(9)
+    void aKarmorShapedContainerPolicyReachesStandaloneContainers() {
+        String karmor = """
+                {"type": "ADDED", "object": {"apiVersion": "security.kubearmor.com/v1", "kind": "KubeArmorPolicy",
+                  "metadata": {"name": "karmor-ksp"}, "spec": {
+                  "selector": {"matchLabels": {"kubearmor.io/container.name": "[]"}},
+                  "process": {"matchPaths": [{"path": "/usr/bin/karmor-probe-target", "action": ""}], "action": ""},
+                  "file": {"matchExpressions": null},
+                  "action": ""}}}""";
+        assertEquals(PolicyStatus.Applied, policies.containerPolicy(dev.bulwark.api.policy.policy.newBuilder()
+                .setPolicy(ByteString.copyFromUtf8(karmor)).build()).getStatus());
+        assertTrue(store.all().stream().anyMatch(p -> p.qualifiedName().equals(
+                dev.bulwark.identity.Endpoint.STANDALONE_NAMESPACE + "/karmor-ksp")), store.sources().toString());
+        dev.bulwark.identity.Endpoint web = dev.bulwark.identity.Endpoint.container(
+                dev.bulwark.identity.Endpoint.STANDALONE_NAMESPACE, "web", "web", java.util.Map.of(),
+                new dev.bulwark.identity.KernelIdentity(4026530001L, 4026530002L)).withRuntime("karmor-web", "img");
+        endpoints.register(web);
+        try {
+            RuleSet set = dev.bulwark.Eventually.poll(java.time.Duration.ofSeconds(10),
+                    java.time.Duration.ofMillis(50), () -> engine.ruleSet(web), found -> found != null);
+            assertTrue(set != null, "the standalone container got rules");
+            RuleSet.Entry entry = set.entries().stream()
+                    .filter(e -> e.key().target().equals("/usr/bin/karmor-probe-target")).findFirst().orElseThrow();
+            assertEquals(1, entry.block().size(), "an empty action is Block: " + entry);
+        } finally {
+            endpoints.removeContainer("karmor-web");
+            policies.containerPolicy(dev.bulwark.api.policy.policy.newBuilder()
+                    .setPolicy(ByteString.copyFromUtf8(karmor.replace("ADDED", "DELETED"))).build());
+        }
+    }
+
+    /** What `karmor probe` reads on a host without Kubernetes: upstream's file, in upstream's field names. */
+    @Test
+    @Order(10)
+    void theProbeDataFileSaysWhatKarmorProbeReads() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode data = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Files.readString(Path.of("target/karmorProbeData.cfg")));
+        assertEquals(Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip(),
+                data.path("KernelVersion").asText());
+        // This machine refuses BPF-LSM programs: audit-only, so no LSM enforces and no policy kind is enforced.
+        assertEquals("", data.path("ActiveLSM").asText());
+        assertFalse(data.path("ContainerSecurity").asBoolean(true));
+        assertTrue(data.path("KernelHeaderPresent").asBoolean());
+        for (String scope : List.of("ContainerDefaultPosture", "HostDefaultPosture")) {
+            for (String field : List.of("file", "network", "capabilties")) {
+                assertTrue(List.of("audit", "block").contains(data.path(scope).path(field).asText()),
+                        scope + "." + field + " in " + data);
+            }
+        }
+        assertTrue(data.has("HostVisibility") && data.has("OSImage") && data.has("KubeletVersion")
+                && data.has("ContainerRuntime") && data.has("HostSecurity"), data.toString());
     }
 }

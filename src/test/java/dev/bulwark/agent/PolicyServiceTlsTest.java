@@ -50,21 +50,20 @@ class PolicyServiceTlsTest {
         }
     }
 
-    /** A CA; the server's certificate for localhost; a client's, and a stranger's from another CA. */
+    /**
+     * The CA, the server's certificate for localhost and a client's, made by scripts/grpc-tls.sh (what
+     * docs/grpc-tls.md tells users to run); and a stranger's from another CA.
+     */
     static synchronized void makeCertificates() {
-        if (Files.exists(DIR.resolve("clients.p12"))) {
+        if (Files.exists(DIR.resolve("stranger.crt"))) {
             return;
         }
         try {
             Files.createDirectories(DIR);
-            sh("openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bulwark-test-ca -keyout ca.key -out ca.crt"
+            sh("bash ../../scripts/grpc-tls.sh . localhost 127.0.0.1"
                     + " && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=stranger-ca"
                     + " -keyout stranger-ca.key -out stranger-ca.crt"
-                    + " && " + signed("server", "localhost", "ca", "-addext subjectAltName=DNS:localhost,IP:127.0.0.1")
-                    + " && " + signed("client", "karmor", "ca", "")
-                    + " && " + signed("stranger", "karmor", "stranger-ca", "")
-                    + " && /usr/lib/jvm/temurin-25-jdk-amd64/bin/keytool -importcert -noprompt -alias ca -file ca.crt"
-                    + " -keystore clients.p12 -storetype PKCS12 -storepass changeit");
+                    + " && " + signed("stranger", "karmor", "stranger-ca", ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -78,6 +78,12 @@ class KernelLayoutTest {
         line(c, expected, "BW_RULE_ARGS", "BW_RULE_ARGS", Integer.toUnsignedLong(KernelLayout.RULE_ARGS));
         line(c, expected, "BW_RULE_SELF", "BW_RULE_SELF", Integer.toUnsignedLong(KernelLayout.RULE_SELF));
         line(c, expected, "BW_MIX", "BW_MIX", KernelLayout.MIX);
+        line(c, expected, "BW_GLOB_SHIFT", "BW_GLOB_SHIFT", KernelLayout.GLOB_SHIFT);
+        line(c, expected, "BW_GLOB_OTHER", "BW_GLOB_OTHER", KernelLayout.GLOB_OTHER);
+        line(c, expected, "BW_GLOB_RULES", "BW_GLOB_RULES", KernelLayout.GLOB_RULES);
+        line(c, expected, "BW_GLOB_ANCESTOR", "BW_GLOB_ANCESTOR", KernelLayout.GLOB_ANCESTOR);
+        line(c, expected, "BW_GLOB_START", "BW_GLOB_START", KernelLayout.GLOB_START);
+        line(c, expected, "BW_GLOB_MAX_STATE", "BW_GLOB_MAX_STATE", KernelLayout.GLOB_MAX_STATE);
         line(c, expected, "BW_CTX_WRITE", "BW_CTX_WRITE", new RuleSet.Context(true, false, false).index());
         line(c, expected, "BW_CTX_OWNER", "BW_CTX_OWNER", new RuleSet.Context(false, true, false).index());
         line(c, expected, "BW_CTX_TTY", "BW_CTX_TTY", new RuleSet.Context(false, false, true).index());

@@ -25,7 +25,7 @@ class ValidateCommandTest {
             Map.entry("(?m)^(\\s*-? ?path: )/", "$1"),
             Map.entry("(?m)^(\\s*-? ?dir: /.*)/$", "$1"),
             Map.entry("(?m)^(\\s*-? ?execname: )", "$1/bin/"),
-            Map.entry("(?m)^(\\s*-? ?pattern: )/", "$1x/"),
+            Map.entry("(?m)^(\\s*-? ?)pattern: ", "$1pattren: "),
             Map.entry("(?m)^(\\s*-? ?protocol: ).*$", "$1smtp"),
             Map.entry("(?m)^(\\s*-? ?capability: ).*$", "$1net_rawr"),
             Map.entry("(?m)^(\\s*-? ?domain: ).*$", "$1'not a domain'"),

@@ -3,6 +3,7 @@ package dev.bulwark.compile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.compile.RuleSet.Context;
@@ -215,5 +216,23 @@ class RuleCompilerTest {
         assertEquals(List.of(1, 2, 3, 4), ids);
         assertEquals("a", rule(forward, 1).policy());
         assertEquals("b", rule(forward, 4).policy());
+    }
+
+    @Test
+    void aPatternSetTooBigForTheAutomatonIsAnErrorNamingItsPolicies() {
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 40; i++) {
+            many.append(i == 0 ? "" : ", ").append("{pattern: '/x").append(i).append("/*/*/a*b*c*'}");
+        }
+        RuleCompiler.Options small = new RuleCompiler.Options(Postures.AUDIT, true, PathResolver.NONE, 50);
+        GlobAutomaton.TooLarge refused = assertThrows(GlobAutomaton.TooLarge.class,
+                () -> compile(small, hsp("too-big", "file: {matchPatterns: [" + many + "]}, action: Block"),
+                        hsp("small", "file: {matchPatterns: [{pattern: '/y/*/z'}]}, action: Block")));
+        assertTrue(refused.getMessage().contains("too-big (40)")
+                && refused.getMessage().contains("small (1)") && refused.getMessage().contains("bulwark.maxGlobStates"),
+                refused.getMessage());
+        // The same set within the default size compiles, and says how big it is.
+        RuleSet fits = compile(DEFAULTS, hsp("too-big", "file: {matchPatterns: [" + many + "]}, action: Block"));
+        assertTrue(fits.globs().states() > 50, "states: " + fits.globs().states());
     }
 }

@@ -79,6 +79,9 @@ class HelmChartTest {
         List<HasMetadata> objects = render(t -> t);
         DaemonSet daemonSet = only(objects, DaemonSet.class);
         var pod = daemonSet.getSpec().getTemplate().getSpec();
+        // karmor probe looks the DaemonSet up by this label, then its pods by the same.
+        assertEquals("kubearmor", daemonSet.getMetadata().getLabels().get("kubearmor-app"));
+        assertEquals("kubearmor", daemonSet.getSpec().getTemplate().getMetadata().getLabels().get("kubearmor-app"));
         assertTrue(pod.getHostPID());
         assertEquals("bulwark", pod.getServiceAccountName());
         Container agent = agent(objects);

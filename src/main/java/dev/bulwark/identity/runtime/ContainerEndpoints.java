@@ -14,7 +14,7 @@ final class ContainerEndpoints {
     static final String NAMESPACE_LABEL = "io.kubernetes.pod.namespace";
     static final String POD_LABEL = "io.kubernetes.pod.name";
     static final String CONTAINER_LABEL = "io.kubernetes.container.name";
-    static final String DEFAULT_NAMESPACE = "container_namespace";
+    static final String DEFAULT_NAMESPACE = Endpoint.STANDALONE_NAMESPACE;
 
     private ContainerEndpoints() {
     }
