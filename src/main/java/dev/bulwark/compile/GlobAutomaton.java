@@ -170,9 +170,12 @@ public final class GlobAutomaton {
         private final int maxStates;
         private final int[] byteClass = new int[256];
         private final int[] representative;
+        /** How many bytes each class has. */
+        private final int[] classSize;
+        private static final long[] NONE = {};
         private final Map<StateKey, Integer> ids = new HashMap<>();
         private final Deque<long[]> pending = new ArrayDeque<>();
-        private final Map<Integer, Integer> kernel = new TreeMap<>();
+        private final Map<Integer, Integer> kernel = new HashMap<>();
         /** Per state, the Block a directory meets there; written only for states a slash leads to. */
         private final Map<Integer, Integer> ancestors = new HashMap<>();
         private final Set<Integer> afterSlash = new HashSet<>();
@@ -183,6 +186,10 @@ public final class GlobAutomaton {
             this.patterns = patterns;
             this.maxStates = maxStates;
             this.representative = byteClasses();
+            this.classSize = new int[representative.length];
+            for (int b = 0; b < 256; b++) {
+                classSize[byteClass[b]]++;
+            }
         }
 
         /** Bytes no pattern tells apart share a class; each class is computed once per state. */
@@ -220,14 +227,14 @@ public final class GlobAutomaton {
 
         GlobAutomaton build() {
             for (RuleClass ruleClass : RuleClass.values()) {
-                List<Long> start = new ArrayList<>();
+                size = 0;
                 for (int i = 0; i < patterns.size(); i++) {
                     if (patterns.get(i).ruleClass() == ruleClass) {
-                        start.add(thread(i, 0, 0));
+                        add(thread(i, 0, 0));
                     }
                 }
-                if (!start.isEmpty()) {
-                    long[] set = normal(closure(start));
+                if (size > 0) {
+                    long[] set = closedAndNormal();
                     ids.put(new StateKey(set), KernelLayout.GLOB_START + ruleClass.ordinal());
                     pending.add(set);
                 }
@@ -253,12 +260,18 @@ public final class GlobAutomaton {
             }
             afterSlash.add(target[byteClass['/']]);
             // The most common target (by bytes) is the state's "other" key; every byte going elsewhere has its own.
-            Map<Integer, Integer> bytes = new HashMap<>();
-            for (int b = 0; b < 256; b++) {
-                bytes.merge(target[byteClass[b]], 1, Integer::sum);
+            int other = 0;
+            int most = -1;
+            for (int c = 0; c < representative.length; c++) {
+                int bytes = 0;
+                for (int d = 0; d < representative.length; d++) {
+                    bytes += target[d] == target[c] ? classSize[d] : 0;
+                }
+                if (bytes > most || bytes == most && target[c] < other) {
+                    most = bytes;
+                    other = target[c];
+                }
             }
-            int other = bytes.entrySet().stream().max(Map.Entry.<Integer, Integer>comparingByValue()
-                    .thenComparing(Map.Entry.comparingByKey(Comparator.reverseOrder()))).orElseThrow().getKey();
             if (other != 0) {
                 kernel.put(state << KernelLayout.GLOB_SHIFT | KernelLayout.GLOB_OTHER, other);
             }
@@ -331,7 +344,7 @@ public final class GlobAutomaton {
 
         /** Where the threads are after one byte. */
         private long[] step(long[] set, int b) {
-            List<Long> out = new ArrayList<>();
+            size = 0;
             for (long thread : set) {
                 int i = pattern(thread);
                 int at = position(thread);
@@ -347,42 +360,55 @@ public final class GlobAutomaton {
                 switch (atom.kind()) {
                     case ONE -> {
                         boolean free = b == '/' && (at == 0 || atoms.get(at - 1).kind() == Kind.ANY);
-                        out.add(thread(i, at + 1, free ? bound : 1));
+                        add(thread(i, at + 1, free ? bound : 1));
                     }
-                    case IN_PART -> out.add(thread(i, at, 1));
-                    case ANY -> out.add(thread(i, at, bound));
+                    case IN_PART -> add(thread(i, at, 1));
+                    case ANY -> add(thread(i, at, bound));
                 }
             }
-            return normal(closure(out));
+            return closedAndNormal();
         }
 
-        /** A run may take nothing: a thread before one is also after it (and after the slash of "/**&#47;"). */
-        private List<Long> closure(List<Long> threads) {
-            List<Long> all = new ArrayList<>(threads);
-            for (int k = 0; k < all.size(); k++) {
-                long thread = all.get(k);
+        /** The threads gathered so far, in a buffer reused for every step (the sets are large at the start). */
+        private long[] buffer = new long[256];
+        private int size;
+
+        private void add(long thread) {
+            if (size == buffer.length) {
+                buffer = Arrays.copyOf(buffer, size * 2);
+            }
+            buffer[size++] = thread;
+        }
+
+        /**
+         * The gathered threads closed (a run may take nothing: a thread before one is also after it, and after the
+         * slash of "/**&#47;"), sorted, one per place: unbound where any way there is (the match survives a move
+         * that way).
+         */
+        private long[] closedAndNormal() {
+            if (size == 0) {
+                return NONE;
+            }
+            for (int k = 0; k < size; k++) {
+                long thread = buffer[k];
                 List<Atom> atoms = patterns.get(pattern(thread)).atoms();
                 int at = position(thread);
                 if (at < atoms.size() && atoms.get(at).kind() != Kind.ONE) {
-                    all.add(thread(pattern(thread), at + 1, bound(thread) ? 1 : 0));
+                    add(thread(pattern(thread), at + 1, bound(thread) ? 1 : 0));
                     if (GlobSyntax.zeroDirectories(atoms, at)) {
-                        all.add(thread(pattern(thread), at + 2, bound(thread) ? 1 : 0));
+                        add(thread(pattern(thread), at + 2, bound(thread) ? 1 : 0));
                     }
                 }
             }
-            return all;
-        }
-
-        /** Sorted, one thread per place: unbound where any way there is (the match survives a move that way). */
-        private static long[] normal(List<Long> threads) {
-            long[] sorted = threads.stream().mapToLong(Long::longValue).sorted().toArray();
+            Arrays.sort(buffer, 0, size);
             int n = 0;
-            for (long thread : sorted) {
-                if (n == 0 || sorted[n - 1] >> 1 != thread >> 1) {
-                    sorted[n++] = thread;
+            long[] out = new long[size];
+            for (int k = 0; k < size; k++) {
+                if (n == 0 || out[n - 1] >> 1 != buffer[k] >> 1) {
+                    out[n++] = buffer[k];
                 }
             }
-            return Arrays.copyOf(sorted, n);
+            return n == size ? out : Arrays.copyOf(out, n);
         }
 
         private static long thread(int pattern, int position, int bound) {

@@ -31,6 +31,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -77,7 +78,7 @@ public final class RuleCompiler {
     private final List<RuleSet.SyscallMatcher> syscalls = new ArrayList<>();
     private final List<String> notEnforced = new ArrayList<>();
     /** The patterns no hashed key can hold: they go into the endpoint's glob automaton. */
-    private final List<GlobAutomaton.Pattern> globs = new ArrayList<>();
+    private final Set<GlobAutomaton.Pattern> globs = new LinkedHashSet<>();
 
     private RuleCompiler(Options options) {
         this.options = options;
@@ -284,9 +285,7 @@ public final class RuleCompiler {
                     String written = resolved + spelling.substring(directory.length());
                     GlobAutomaton.Pattern held = new GlobAutomaton.Pattern(ruleClass, written,
                             GlobSyntax.atoms(written), action, slot, policy.qualifiedName());
-                    if (!globs.contains(held)) {
-                        globs.add(held);
-                    }
+                    globs.add(held);
                 }
             }
         } catch (GlobSyntax.Malformed e) {
@@ -443,7 +442,7 @@ public final class RuleCompiler {
                     || globs.stream().anyMatch(g -> g.ruleClass() == ruleClass && g.action() == Action.Allow);
             modes.put(ruleClass, new Mode(whitelist, posture));
         }
-        GlobAutomaton automaton = GlobAutomaton.build(globs, options.maxGlobStates());
+        GlobAutomaton automaton = GlobAutomaton.build(List.copyOf(globs), options.maxGlobStates());
         return new RuleSet(endpoint, modes, guard(modes), entries, automaton, List.copyOf(presets),
                 List.copyOf(syscalls),
                 List.copyOf(rules), List.copyOf(notEnforced));
