@@ -134,6 +134,10 @@ struct rule_value {
 #define BW_GLOB_START 1
 #define BW_GLOB_MAX_STATE ((1U << (32 - BW_GLOB_SHIFT)) - 1)
 
+/* The glob map's key (state << BW_GLOB_SHIFT | what) and value (a state or a rule id). */
+typedef __u32 glob_key;
+typedef __u32 glob_value;
+
 /* KubeArmor's presets, as the slots of endpoint_modes. */
 enum bulwark_preset {
 	BW_PRESET_FILELESS_EXEC = 0,   /* exec of a memfd or of a file in /dev/shm, /run/shm */

@@ -31,8 +31,8 @@ struct globs_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, __u32);
-	__type(value, __u32);
+	__type(key, glob_key);
+	__type(value, glob_value);
 } globs_template SEC(".maps");
 
 struct {

@@ -50,6 +50,9 @@ public final class KernelLayout {
     public static final int GLOB_ANCESTOR = 288;
     public static final int GLOB_START = 1;
     public static final int GLOB_MAX_STATE = (1 << (32 - GLOB_SHIFT)) - 1;
+    /** glob_key, glob_value: the glob map's key and value, in bytes. */
+    public static final int GLOB_KEY_SIZE = 4;
+    public static final int GLOB_VALUE_SIZE = 4;
     /** BW_RULE_SELF: a Block rule id with this bit holds only while the agent lives (selfProtection's rules). */
     public static final int RULE_SELF = 0x40000000;
 

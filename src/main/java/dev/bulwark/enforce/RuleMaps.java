@@ -184,7 +184,8 @@ final class RuleMaps {
             Bpf.delete(endpointGlobsFd, endpoint);
             return;
         }
-        int inner = bpf.createLike("globs_template", "bw_globs", 4, 4, Math.max(1, globs.kernelEntries()));
+        int inner = bpf.createLike("globs_template", "bw_globs", KernelLayout.GLOB_KEY_SIZE, KernelLayout.GLOB_VALUE_SIZE,
+                Math.max(1, globs.kernelEntries()));
         try {
             MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);

@@ -84,6 +84,8 @@ class KernelLayoutTest {
         line(c, expected, "BW_GLOB_ANCESTOR", "BW_GLOB_ANCESTOR", KernelLayout.GLOB_ANCESTOR);
         line(c, expected, "BW_GLOB_START", "BW_GLOB_START", KernelLayout.GLOB_START);
         line(c, expected, "BW_GLOB_MAX_STATE", "BW_GLOB_MAX_STATE", KernelLayout.GLOB_MAX_STATE);
+        line(c, expected, "sizeof glob_key", "sizeof(glob_key)", KernelLayout.GLOB_KEY_SIZE);
+        line(c, expected, "sizeof glob_value", "sizeof(glob_value)", KernelLayout.GLOB_VALUE_SIZE);
         line(c, expected, "BW_CTX_WRITE", "BW_CTX_WRITE", new RuleSet.Context(true, false, false).index());
         line(c, expected, "BW_CTX_OWNER", "BW_CTX_OWNER", new RuleSet.Context(false, true, false).index());
         line(c, expected, "BW_CTX_TTY", "BW_CTX_TTY", new RuleSet.Context(false, false, true).index());
