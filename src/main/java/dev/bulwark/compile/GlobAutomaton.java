@@ -19,9 +19,9 @@ import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -95,7 +95,7 @@ public final class GlobAutomaton {
         return patterns.isEmpty();
     }
 
-    /** The kernel map's entries, in key order. */
+    /** The kernel map's entries (key: state << BW_GLOB_SHIFT | what). */
     @JsonIgnore
     public Map<Integer, Integer> kernel() {
         return kernel;

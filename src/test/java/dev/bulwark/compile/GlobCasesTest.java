@@ -47,4 +47,17 @@ class GlobCasesTest {
             }
         }
     }
+
+    /** Which directories a Block pattern depends on (their renaming is a write), as the guest test renames them. */
+    @org.junit.jupiter.api.Test
+    void theDirectoriesABlockDependsOnAreThoseItsMatchBindsTo() {
+        GlobAutomaton globs = compile(DEFAULTS, hsp("p", "file: {matchPatterns: [{pattern: '/home/*/.ssh/**'},"
+                + " {pattern: '/**/chown'}]}, action: Block")).globs();
+        for (String bound : List.of("/home", "/home/alice", "/home/alice/.ssh", "/home/alice/.ssh/keys")) {
+            assertTrue(globs.ancestor(RuleClass.FILE, bound) != 0, bound);
+        }
+        for (String free : List.of("/home/alice/other", "/usr/bin", "/tmp/a/b", "/etc")) {
+            assertEquals(0, globs.ancestor(RuleClass.FILE, free), free);
+        }
+    }
 }
