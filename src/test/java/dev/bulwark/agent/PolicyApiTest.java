@@ -252,4 +252,31 @@ class PolicyApiTest {
         assertTrue(data.has("HostVisibility") && data.has("OSImage") && data.has("KubeletVersion")
                 && data.has("ContainerRuntime") && data.has("HostSecurity"), data.toString());
     }
+
+    /**
+     * A pattern set the glob automaton cannot hold within bulwark.maxGlobStates: the request fails saying which
+     * policy, and the host's rules in force are those of before; withdrawn, the host compiles again.
+     */
+    @Test
+    @Order(11)
+    void aPatternSetTooBigForTheAutomatonLeavesTheRulesInForce() throws Exception {
+        assertEquals(PolicyStatus.Applied, host(HSP.formatted("ADDED", "/etc/before-globs")));
+        List<String> before = hostTargets();
+        StringBuilder patterns = new StringBuilder();
+        for (int i = 0; i < 4000; i++) {
+            patterns.append(i == 0 ? "" : ", ").append("{\"pattern\": \"/too-big-").append(i)
+                    .append("/*/abcdefghijklmnopq*\"}");
+        }
+        String big = """
+                {"type": "ADDED", "object": {"metadata": {"name": "glob-flood"}, "spec": {
+                  "nodeSelector": {"matchLabels": {"kubearmor.io/hostname": "*"}},
+                  "file": {"matchPatterns": [%s]}, "action": "Block"}}}""".formatted(patterns);
+        assertEquals(PolicyStatus.Failure, host(big));
+        assertEquals(before, hostTargets(), "the rules of before stay in force");
+        Thread.sleep(300);
+        assertTrue(messages.stream().anyMatch(m -> m.message().contains("glob-flood (4000)")
+                && m.message().contains("bulwark.maxGlobStates")), messages.toString());
+        assertEquals(PolicyStatus.Deleted, host(big.replace("ADDED", "DELETED")));
+        assertEquals(PolicyStatus.Deleted, host(HSP.formatted("DELETED", "/etc/any")));
+    }
 }
