@@ -47,10 +47,10 @@ PYTHON
 start_agent() {
     local dir=$1 log=$2
     shift 2
-    "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar $jar run -policyDir="$dir" -healthPort=32768 \
+    "$java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar $jar run -policyDir="$dir" -healthPort=18768 \
         -alertThrottling=false -selfProtection=false "$@" > "$log" 2>&1 &
     agent=$!
-    for _ in $(seq 1 900); do curl -sf http://127.0.0.1:32768/q/health/ready > /dev/null && break; sleep 0.5; done
+    for _ in $(seq 1 900); do curl -sf --max-time 5 http://127.0.0.1:18768/q/health/ready > /dev/null && break; sleep 0.5; done
     grep -q "Applied 1 policies" "$log" || { tail -20 "$log" >&2; exit 1; }
 }
 

@@ -28,16 +28,18 @@ check() { # description, command...
     local what=$1; shift
     if "$@"; then passed=$((passed + 1)); echo "ok: $what"; else failed=$((failed + 1)); echo "FAILED: $what"; fi
 }
+# The health port is below Linux's ephemeral range (32768-60999): a probe's own source port is then never the port
+# it probes (a self-connected socket would hold the port and the agent's bind would fail).
 start_agent() {
     local started
     started=$(date +%s.%N)
     "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar $jar run \
-        -policyDir="$work/policies" -logPath="$work/alerts.json" -healthPort=32768 -maxRulesPerEndpoint=200 "$@" \
+        -policyDir="$work/policies" -logPath="$work/alerts.json" -healthPort=18768 -maxRulesPerEndpoint=200 "$@" \
         >> "$work/agent.log" 2>&1 &
     agent=$!
     ready=false
     for _ in $(seq 1 240); do
-        if curl -sf http://127.0.0.1:32768/q/health/ready > /dev/null; then ready=true; break; fi
+        if curl -sf --max-time 5 http://127.0.0.1:18768/q/health/ready > /dev/null; then ready=true; break; fi
         kill -0 $agent 2>/dev/null || break
         sleep 0.5
     done
