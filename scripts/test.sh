@@ -52,18 +52,19 @@ passed "a broken policy is refused"
 # On this host's kernel (no BPF-LSM) the agent starts standalone in audit-only mode, becomes ready, stays up.
 log=$(mktemp)
 store=$(mktemp -d)
+# Ports below Linux's ephemeral range (32768-60999): no outgoing connection of this machine can hold them.
 start_agent() {
-    java -jar $jar run -policyDir=examples -healthPort=32798 -grpc=32797 -grpcHealthPort=32796 \
+    java -jar $jar run -policyDir=examples -healthPort=18798 -grpc=18797 -grpcHealthPort=18796 \
         -policyStorePath="$store" -logPath=stdout > "$log" 2>&1 &
     agent=$!
     for _ in $(seq 1 60); do
-        curl -sf http://127.0.0.1:32798/q/health/ready > /dev/null && break
+        curl -sf http://127.0.0.1:18798/q/health/ready > /dev/null && break
         sleep 0.5
     done
 }
 start_agent
 sleep 3
-if ! kill -0 $agent 2>/dev/null || ! curl -sf http://127.0.0.1:32798/q/health/ready > /dev/null; then
+if ! kill -0 $agent 2>/dev/null || ! curl -sf http://127.0.0.1:18798/q/health/ready > /dev/null; then
     cat "$log" >&2
     echo "the standalone agent did not stay up and ready" >&2
     exit 1
@@ -80,7 +81,7 @@ import grpc, policy_pb2, policy_pb2_grpc
 body = {"type": "ADDED", "object": {"metadata": {"name": "grpc-restart"}, "spec": {
     "nodeSelector": {"matchLabels": {"kubearmor.io/hostname": "*"}},
     "file": {"matchPaths": [{"path": "/etc/grpc-restart"}]}, "action": "Block"}}}
-stub = policy_pb2_grpc.PolicyServiceStub(grpc.insecure_channel("localhost:32797"))
+stub = policy_pb2_grpc.PolicyServiceStub(grpc.insecure_channel("localhost:18797"))
 status = stub.hostPolicy(policy_pb2.policy(policy=json.dumps(body).encode()), timeout=30).status
 sys.exit(0 if status == policy_pb2.Applied else "hostPolicy answered %s, not Applied" % status)
 PYTHON

@@ -32,8 +32,8 @@ public interface BulwarkConfig {
     @WithDefault("32767")
     int grpc();
 
-    /** Port of the HTTP endpoints: /q/health/live, /q/health/ready, /q/metrics. */
-    @WithDefault("32768")
+    /** Port of the HTTP endpoints: /q/health/live, /q/health/ready, /q/metrics; below the ephemeral range (32768+). */
+    @WithDefault("32765")
     int healthPort();
 
     /** Where alerts and logs go as JSON lines: `stdout`, a file path, or `none`. */
