@@ -58,7 +58,6 @@ static __always_inline int begin(struct decision *d, __u32 rule_class)
 	if (!d->s)
 		return 0;
 	d->rules = bpf_map_lookup_elem(&endpoint_rules, &d->ep);
-	d->globs = bpf_map_lookup_elem(&endpoint_globs, &d->ep);
 	d->s->path[0] = 0;
 	w = &d->s->w;
 	load_key(w);
@@ -155,9 +154,10 @@ static __always_inline int judge_path(struct decision *d, __u8 hook, __u32 rule_
 	struct walk_ctx x = {.rules = d->rules, .s = s};
 	struct inode *inode;
 	__u64 path_hash = 0, name_hash = 0;
+	void *globs;
 	__u32 fsuid;
 	long len;
-	int owner;
+	int owner, directory;
 
 	if (rule_class >= BW_CLASS_COUNT)
 		return 0;
@@ -187,9 +187,13 @@ static __always_inline int judge_path(struct decision *d, __u8 hook, __u32 rule_
 	w->context = (write ? BW_CTX_WRITE : 0) | (owner ? BW_CTX_OWNER : 0) |
 		     (BPF_CORE_READ(task, signal, tty) ? BW_CTX_TTY : 0);
 	w->length = len;
-	if (d->globs && (rule_class == BW_CLASS_PROCESS || rule_class == BW_CLASS_FILE))
-		glob_walk(d->globs, s, rule_class, (how & JUDGE_DIRECTORY_NAME) && inode &&
-			  (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR && len > 1);
+	/* A directory being renamed or removed: that moves or drops whatever rules below protect. */
+	directory = (how & JUDGE_DIRECTORY_NAME) && inode && (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR &&
+		    len > 1;
+	/* Only path decisions walk the automaton: its map is looked up here, not for every decision. */
+	globs = bpf_map_lookup_elem(&endpoint_globs, &d->ep);
+	if (globs)
+		glob_walk(globs, s, rule_class, directory);
 	if (d->rules) {
 		w->name_at = 0;
 		w->ext_at = len;
@@ -209,9 +213,7 @@ static __always_inline int judge_path(struct decision *d, __u8 hook, __u32 rule_
 		if (rule_class == BW_CLASS_PROCESS)
 			lookup(d->rules, w, name_hash, BW_MATCH_EXEC_NAME);
 		lookup(d->rules, w, path_hash, BW_MATCH_PATH);
-		if ((how & JUDGE_DIRECTORY_NAME) && inode &&
-		    (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFDIR && len > 1) {
-			/* A directory: renaming or removing it moves or drops whatever rules below protect. */
+		if (directory) {
 			sip_byte(&w->path, '/');
 			lookup(d->rules, w, sip_final(&w->path), BW_MATCH_ANCESTOR);
 		}

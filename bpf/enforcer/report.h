@@ -66,7 +66,6 @@ struct decision {
 	struct endpoint_modes *modes;
 	struct task_identity *id;
 	void *rules;
-	void *globs;         /* the endpoint's glob automaton (0: none) */
 	struct scratch *s;
 	struct subject subject;
 	int source_named;   /* s->source holds the acting program's path */

@@ -93,36 +93,27 @@ public final class GlobSyntax {
         return false;
     }
 
-    /** Expands the first top-level `{...}` and recurses: every spelling without alternations. */
+    /**
+     * Expands the first top-level `{...}` and recurses: every spelling without alternations. Before a `{`, `}` and
+     * `,` are plain characters, as in AppArmor.
+     */
     public static List<String> alternatives(String pattern) throws Malformed {
-        int open = -1;
-        for (int i = 0; i < pattern.length(); i++) {
-            char c = pattern.charAt(i);
-            if (c == '\\') {
-                i++;
-            } else if (c == '[') {
-                i = classEnd(pattern, i);
-            } else if (c == '{') {
-                open = i;
-                break;
-            } else if (c == '}' || c == ',') {
-                // Outside braces they are plain characters, as in AppArmor.
-                continue;
-            }
-        }
-        if (open < 0) {
-            return List.of(pattern);
-        }
         List<String> choices = new ArrayList<>();
-        int depth = 0;
-        int start = open + 1;
+        int open = -1;
         int close = -1;
-        for (int i = open + 1; i < pattern.length() && close < 0; i++) {
+        int depth = 0;
+        int start = 0;
+        for (int i = 0; i < pattern.length() && close < 0; i++) {
             char c = pattern.charAt(i);
             if (c == '\\') {
                 i++;
             } else if (c == '[') {
                 i = classEnd(pattern, i);
+            } else if (c == '{' && open < 0) {
+                open = i;
+                start = i + 1;
+            } else if (open < 0) {
+                continue;
             } else if (c == '{') {
                 depth++;
             } else if (c == '}' && depth > 0) {
@@ -134,6 +125,9 @@ public final class GlobSyntax {
                 choices.add(pattern.substring(start, i));
                 start = i + 1;
             }
+        }
+        if (open < 0) {
+            return List.of(pattern);
         }
         if (close < 0) {
             throw new Malformed("the { at " + open + " is never closed");
